@@ -1,0 +1,92 @@
+#include "common/crypto.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "common/ids.h"
+
+namespace rampart::crypto {
+namespace {
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Hmac, Rfc4231Case2) {
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexEncode(HmacSha1("Jefe", "what do ya want for nothing?")),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
+TEST(Base64, RoundTripsAndRejectsJunk) {
+  for (std::string text : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    auto decoded = Base64Decode(Base64Encode(text));
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(*decoded, text);
+  }
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_FALSE(Base64Decode("Zm9v!mFy").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9").has_value());
+}
+
+TEST(Hex, RoundTripsAndRejectsJunk) {
+  EXPECT_EQ(*HexDecode("00ff10"), std::string("\x00\xff\x10", 3));
+  EXPECT_FALSE(HexDecode("0").has_value());
+  EXPECT_FALSE(HexDecode("zz").has_value());
+}
+
+TEST(ConstantTime, ComparesContentAndLength) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+}
+
+TEST(Seal, RoundTripsAndDetectsTampering) {
+  std::string key = RandomBytes(kSealKeySize);
+  auto sealed = Seal(key, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "access-key:AKIA1");
+  ASSERT_TRUE(sealed.has_value());
+  EXPECT_EQ(sealed->find("wJalrXUtnFEMI"), std::string::npos);
+  auto opened = Open(key, *sealed, "access-key:AKIA1");
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(*opened, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+  EXPECT_FALSE(Open(key, *sealed, "access-key:AKIA2").has_value()) << "moved to another row";
+  EXPECT_FALSE(Open(RandomBytes(kSealKeySize), *sealed, "access-key:AKIA1").has_value());
+  for (std::size_t i = 0; i < sealed->size(); ++i) {
+    std::string tampered = *sealed;
+    tampered[i] = static_cast<char>(tampered[i] ^ 0x01);
+    EXPECT_FALSE(Open(key, tampered, "access-key:AKIA1").has_value()) << "byte " << i;
+  }
+  EXPECT_FALSE(Open(key, sealed->substr(0, 10), "access-key:AKIA1").has_value());
+  EXPECT_FALSE(Seal("short", "x", "").has_value());
+}
+
+TEST(Seal, EmptyPlaintext) {
+  std::string key = RandomBytes(kSealKeySize);
+  auto sealed = Seal(key, "", "");
+  ASSERT_TRUE(sealed.has_value());
+  EXPECT_EQ(*Open(key, *sealed, ""), "");
+}
+
+TEST(Ids, AwsShapes) {
+  std::string account = ids::NewAccountId();
+  EXPECT_EQ(account.size(), 12u);
+  EXPECT_NE(account[0], '0');
+  std::string akid = ids::NewUniqueId("AKIA");
+  EXPECT_EQ(akid.size(), 20u);
+  EXPECT_EQ(akid.substr(0, 4), "AKIA");
+  EXPECT_EQ(ids::NewSecretAccessKey().size(), 40u);
+  std::string rid = ids::NewRequestId();
+  EXPECT_EQ(rid.size(), 36u);
+  EXPECT_EQ(rid[14], '4');
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(ids::NewUniqueId("AIDA"));
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace rampart::crypto
