@@ -1,0 +1,18 @@
+#include "services/sts/sts.h"
+
+namespace rampart::services::sts {
+
+Result<boost::json::object> GetCallerIdentity(CallContext& call, const boost::json::object&) {
+  boost::json::object out;
+  out["UserId"] = call.caller.principal_id;
+  out["Account"] = call.caller.account_id;
+  out["Arn"] = call.caller.arn;
+  return out;
+}
+
+void Register(HandlerRegistry& registry) {
+  registry.Add("sts", "GetCallerIdentity",
+               OperationSpec{.handler = GetCallerIdentity, .requires_authorization = false});
+}
+
+}  // namespace rampart::services::sts
