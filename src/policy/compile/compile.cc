@@ -380,7 +380,9 @@ class Compiler {
                                  PolicyTypeName(type_)),
                      not_principal->begin);
       }
-      if (statement.effect == Effect::kAllow) {
+      // IAM documents NotPrincipal with Allow as strongly discouraged ("allows all principals
+      // except the one named"); resource policies such as S3 bucket policies accept it.
+      if (statement.effect == Effect::kAllow && type_ != PolicyType::kResource) {
         return Error(kSyntaxErrors,
                      fmt::format("statement {}: `NotPrincipal` can only be used with `Deny`", number),
                      not_principal->begin);

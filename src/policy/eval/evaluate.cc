@@ -114,7 +114,7 @@ class Evaluator {
     if (!ActionMatches(statement)) return false;
     if (!ResourceMatches(statement)) return false;
     if (statement.principal.present) {
-      match = MatchPrincipal(statement.principal);
+      match = MatchPrincipal(statement.principal, statement.effect);
       if (match == PrincipalMatch::kNo) return false;
     }
     bool all = true;
@@ -246,7 +246,7 @@ class Evaluator {
     return PrincipalMatch::kNo;
   }
 
-  PrincipalMatch MatchPrincipal(const PrincipalSpec& spec) const {
+  PrincipalMatch MatchPrincipal(const PrincipalSpec& spec, Effect effect) const {
     if (!spec.negated) {
       PrincipalMatch best = PrincipalMatch::kNo;
       for (const PrincipalEntry& entry : spec.entries) {
@@ -258,7 +258,14 @@ class Evaluator {
     // NotPrincipal (Deny only): the caller is exempt only when every link of its identity is
     // listed: the account, then the user / role / session (IAM User Guide, NotPrincipal). A
     // principal with a permissions boundary is never exempt.
-    return ExemptFromNotPrincipal(spec) ? PrincipalMatch::kNo : PrincipalMatch::kDirect;
+    if (effect == Effect::kAllow) {
+      // Allow + NotPrincipal: everyone except a principal the list names in any form.
+      for (const PrincipalEntry& entry : spec.entries) {
+        if (MatchEntry(entry) != PrincipalMatch::kNo) return PrincipalMatch::kNo;
+      }
+      return PrincipalMatch::kAnyone;
+    }
+    return ExemptFromNotPrincipal(spec) ? PrincipalMatch::kNo : PrincipalMatch::kAnyone;
   }
 
   bool ExemptFromNotPrincipal(const PrincipalSpec& spec) const {
@@ -298,7 +305,14 @@ class Evaluator {
       }
       return false;
     }
-    if (entry == nullptr || entry->values.empty()) {
+    // A set operator over a key whose only value is the empty string sees an empty set
+    // (IAM User Guide, multivalued context keys: "a null data set such as an empty string").
+    bool empty_set = entry == nullptr || entry->values.empty();
+    if (!empty_set && condition.qualifier != SetQualifier::kNone) {
+      empty_set = std::all_of(entry->values.begin(), entry->values.end(),
+                              [](const std::string& value) { return value.empty(); });
+    }
+    if (empty_set) {
       if (entry == nullptr) NoteMissing(condition.key);
       if (condition.if_exists) return true;
       if (condition.qualifier == SetQualifier::kForAllValues) return true;
