@@ -1,0 +1,278 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+#include "store/store.h"
+
+namespace rampart::store::sqlite {
+namespace {
+
+// Conventions: times are INTEGER milliseconds since the Unix epoch (UTC); `*_lc` columns
+// hold the ASCII-lower-cased name that uniqueness and ordering use, while `name` keeps the
+// caller's spelling; booleans are INTEGER 0/1; sealed secrets are BLOBs.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE store_meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO store_meta (key, value) VALUES ('policy_version', 1);
+
+CREATE TABLE accounts (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  email_lc    TEXT NOT NULL UNIQUE,
+  alias       TEXT UNIQUE,
+  created_ms  INTEGER NOT NULL,
+  closed_ms   INTEGER,
+  iam_billing INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE root_users (
+  account_id          TEXT PRIMARY KEY REFERENCES accounts(id),
+  password_hash       TEXT NOT NULL,
+  created_ms          INTEGER NOT NULL,
+  password_changed_ms INTEGER,
+  password_used_ms    INTEGER
+);
+
+CREATE TABLE users (
+  id               TEXT PRIMARY KEY,
+  account_id       TEXT NOT NULL REFERENCES accounts(id),
+  name             TEXT NOT NULL,
+  name_lc          TEXT NOT NULL,
+  path             TEXT NOT NULL,
+  arn              TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  password_used_ms INTEGER,
+  boundary_arn     TEXT NOT NULL DEFAULT '',
+  UNIQUE (account_id, name_lc)
+);
+
+CREATE TABLE iam_groups (
+  id         TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  name       TEXT NOT NULL,
+  name_lc    TEXT NOT NULL,
+  path       TEXT NOT NULL,
+  arn        TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  UNIQUE (account_id, name_lc)
+);
+
+CREATE TABLE group_members (
+  group_id TEXT NOT NULL REFERENCES iam_groups(id),
+  user_id  TEXT NOT NULL REFERENCES users(id),
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_by_user ON group_members (user_id);
+
+CREATE TABLE roles (
+  id               TEXT PRIMARY KEY,
+  account_id       TEXT NOT NULL REFERENCES accounts(id),
+  name             TEXT NOT NULL,
+  name_lc          TEXT NOT NULL,
+  path             TEXT NOT NULL,
+  arn              TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  trust_policy     TEXT NOT NULL,
+  description      TEXT NOT NULL DEFAULT '',
+  max_session_s    INTEGER NOT NULL,
+  boundary_arn     TEXT NOT NULL DEFAULT '',
+  last_used_ms     INTEGER,
+  last_used_region TEXT NOT NULL DEFAULT '',
+  UNIQUE (account_id, name_lc)
+);
+
+CREATE TABLE managed_policies (
+  id              TEXT PRIMARY KEY,
+  account_id      TEXT NOT NULL REFERENCES accounts(id),
+  name            TEXT NOT NULL,
+  name_lc         TEXT NOT NULL,
+  path            TEXT NOT NULL,
+  arn             TEXT NOT NULL UNIQUE,
+  description     TEXT NOT NULL DEFAULT '',
+  default_version INTEGER NOT NULL,
+  last_version    INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  UNIQUE (account_id, name_lc)
+);
+
+CREATE TABLE policy_versions (
+  policy_id  TEXT NOT NULL REFERENCES managed_policies(id) ON DELETE CASCADE,
+  version    INTEGER NOT NULL,
+  document   TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (policy_id, version)
+);
+
+CREATE TABLE attachments (
+  entity_id      TEXT NOT NULL,
+  policy_arn     TEXT NOT NULL,
+  entity_type    TEXT NOT NULL,
+  account_id     TEXT NOT NULL,
+  policy_name    TEXT NOT NULL,
+  policy_name_lc TEXT NOT NULL,
+  policy_path    TEXT NOT NULL,
+  PRIMARY KEY (entity_id, policy_arn)
+);
+CREATE INDEX attachments_by_policy ON attachments (account_id, policy_arn);
+
+CREATE TABLE inline_policies (
+  entity_id   TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  entity_type TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  PRIMARY KEY (entity_id, name)
+);
+
+CREATE TABLE access_keys (
+  id            TEXT PRIMARY KEY,
+  account_id    TEXT NOT NULL REFERENCES accounts(id),
+  user_id       TEXT REFERENCES users(id),
+  secret_sealed BLOB NOT NULL,
+  status        TEXT NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  used_ms       INTEGER,
+  used_service  TEXT NOT NULL DEFAULT '',
+  used_region   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX access_keys_by_owner ON access_keys (account_id, user_id);
+CREATE INDEX access_keys_by_user ON access_keys (user_id);
+
+CREATE TABLE login_profiles (
+  user_id             TEXT PRIMARY KEY REFERENCES users(id),
+  account_id          TEXT NOT NULL,
+  password_hash       TEXT NOT NULL,
+  reset_required      INTEGER NOT NULL,
+  created_ms          INTEGER NOT NULL,
+  password_changed_ms INTEGER
+);
+
+CREATE TABLE mfa_devices (
+  serial      TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL REFERENCES accounts(id),
+  name        TEXT NOT NULL,
+  path        TEXT NOT NULL,
+  seed_sealed BLOB NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  assignment  TEXT NOT NULL DEFAULT '',
+  user_id     TEXT REFERENCES users(id),
+  enabled_ms  INTEGER,
+  last_step   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX mfa_devices_by_account ON mfa_devices (account_id, serial);
+CREATE INDEX mfa_devices_by_user ON mfa_devices (user_id);
+
+CREATE TABLE password_policies (
+  account_id      TEXT PRIMARY KEY REFERENCES accounts(id),
+  min_length      INTEGER NOT NULL,
+  require_symbols INTEGER NOT NULL,
+  require_numbers INTEGER NOT NULL,
+  require_upper   INTEGER NOT NULL,
+  require_lower   INTEGER NOT NULL,
+  allow_change    INTEGER NOT NULL,
+  max_age         INTEGER,
+  reuse           INTEGER,
+  hard_expiry     INTEGER NOT NULL
+);
+
+CREATE TABLE instance_profiles (
+  id         TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  name       TEXT NOT NULL,
+  name_lc    TEXT NOT NULL,
+  path       TEXT NOT NULL,
+  arn        TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  UNIQUE (account_id, name_lc)
+);
+
+CREATE TABLE instance_profile_roles (
+  profile_id TEXT NOT NULL REFERENCES instance_profiles(id),
+  role_id    TEXT NOT NULL REFERENCES roles(id),
+  PRIMARY KEY (profile_id, role_id)
+);
+CREATE INDEX instance_profile_roles_by_role ON instance_profile_roles (role_id);
+
+CREATE TABLE tags (
+  resource_type TEXT NOT NULL,
+  resource_id   TEXT NOT NULL,
+  key_lc        TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  account_id    TEXT NOT NULL,
+  PRIMARY KEY (resource_type, resource_id, key_lc)
+);
+)sql";
+
+Result<std::int64_t> AppliedVersion(Connection& writer) {
+  Result<Statement> stmt = writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt) return Fail(stmt.error());
+  Result<bool> row = stmt->Step();
+  if (!row) return Fail(row.error());
+  return stmt->Int(0);
+}
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "accounts, root users, IAM entities, policies, credentials, tags", kInitialSchema},
+  };
+  return kMigrations;
+}
+
+Result<void> Migrate(Connection& writer, TimePoint now) {
+  if (Result<void> made = writer.Exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
+          " applied_ms INTEGER NOT NULL)");
+      !made) {
+    return made;
+  }
+  const std::int64_t known = Migrations().back().version;
+  for (const Migration& migration : Migrations()) {
+    if (Result<void> begun = writer.Exec("BEGIN IMMEDIATE"); !begun) return begun;
+    auto rollback = [&](Error error) -> Result<void> {
+      (void)writer.Exec("ROLLBACK");
+      return Fail(std::move(error));
+    };
+    Result<std::int64_t> applied = AppliedVersion(writer);
+    if (!applied) return rollback(applied.error());
+    if (*applied > known) {
+      return rollback(Error("SchemaTooNew",
+                            "database schema version " + std::to_string(*applied) +
+                                " is newer than this rampart knows (" + std::to_string(known) +
+                                "): upgrade rampart"));
+    }
+    if (*applied >= migration.version) {
+      if (Result<void> done = writer.Exec("COMMIT"); !done) return rollback(done.error());
+      continue;
+    }
+    if (Result<void> ran = writer.Exec(migration.sql); !ran) {
+      Error error = ran.error();
+      error.message = "migration " + std::to_string(migration.version) + ": " + error.message;
+      return rollback(std::move(error));
+    }
+    Result<Statement> record = writer.Prepare(
+        "INSERT INTO schema_migrations (version, description, applied_ms) VALUES (?, ?, ?)");
+    if (!record) return rollback(record.error());
+    record->Bind(migration.version, migration.description, now);
+    if (Result<std::int64_t> ran = record->Run(); !ran) return rollback(ran.error());
+    if (Result<void> done = writer.Exec("COMMIT"); !done) return rollback(done.error());
+  }
+  // A database newer than every migration above is caught even when nothing was pending.
+  Result<std::int64_t> applied = AppliedVersion(writer);
+  if (!applied) return Fail(applied.error());
+  if (*applied > known) {
+    return Fail("SchemaTooNew", "database schema version " + std::to_string(*applied) +
+                                    " is newer than this rampart knows (" +
+                                    std::to_string(known) + "): upgrade rampart");
+  }
+  return Ok();
+}
+
+}  // namespace rampart::store::sqlite
