@@ -257,6 +257,7 @@ class QueryDecoder {
       if (!item) break;
       items.push_back(std::move(*item));
     }
+    if (items.empty()) return std::nullopt;  // `Name.member.2` without `.1` sends no list
     return json::value(std::move(items));
   }
 
