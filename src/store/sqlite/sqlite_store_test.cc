@@ -1,0 +1,347 @@
+// The SQLite backend: the shared repository suite, plus what only a file-backed database
+// has: migrations, durability across a crash, secrets sealed at rest, several processes.
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "store/store.h"
+#include "store/store_suite.h"
+
+namespace rampart::store {
+namespace {
+
+const std::string kMasterKey(32, 'k');
+constexpr char kAcct[] = "111122223333";
+
+std::filesystem::path TestRoot() {
+  static const std::filesystem::path root = [] {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("rampart-store-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+    return path;
+  }();
+  return root;
+}
+
+class CleanupEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { std::filesystem::remove_all(TestRoot()); }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new CleanupEnvironment);
+
+std::filesystem::path FreshDbPath() {
+  static std::atomic<int> counter{0};
+  return TestRoot() / ("db" + std::to_string(counter.fetch_add(1))) / "rampart.db";
+}
+
+SqliteOptions FastOptions() {
+  SqliteOptions options;
+  options.reader_connections = 2;
+  options.version_poll_interval = std::chrono::milliseconds(5);
+  return options;
+}
+
+testing::StoreBackend SqliteBackend() {
+  return {"Sqlite", [](const testing::SuiteOptions& suite) {
+            SqliteOptions options = FastOptions();
+            options.before_commit_for_test = suite.before_commit_for_test;
+            return OpenSqliteStore(FreshDbPath(), kMasterKey, options);
+          }};
+}
+
+using testing::StoreSuite;
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSuite, ::testing::Values(SqliteBackend()),
+                         [](const auto& info) { return info.param.name; });
+
+// Raw access to the database file, bypassing the store.
+class RawDb {
+ public:
+  explicit RawDb(const std::filesystem::path& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  void Exec(const std::string& sql) {
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+        << (message ? message : "");
+    sqlite3_free(message);
+  }
+  std::int64_t Int(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    std::int64_t value = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+Result<void> CreateAccountAndUser(Store& store, const std::string& user_id,
+                                  bool with_account = true) {
+  return store.Write([&](WriteTransaction& tx) -> Result<void> {
+    if (with_account) {
+      AccountRow account;
+      account.id = kAcct;
+      account.name = "a";
+      account.email = "root@example.com";
+      if (auto r = tx.Accounts().Create(account); !r) return r;
+    }
+    UserRow user;
+    user.account_id = kAcct;
+    user.id = user_id;
+    user.name = "user-" + user_id;
+    return tx.Users().Create(user);
+  });
+}
+
+std::string FileBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Every byte the database keeps on disk: the main file and its WAL.
+std::string DatabaseBytes(const std::filesystem::path& db) {
+  std::string bytes = FileBytes(db);
+  std::filesystem::path wal = db;
+  wal += "-wal";
+  if (std::filesystem::exists(wal)) bytes += FileBytes(wal);
+  return bytes;
+}
+
+TEST(SqliteStore, MigratesOnceAndRecordsTheVersion) {
+  std::filesystem::path db = FreshDbPath();
+  for (int open_idx = 0; open_idx < 2; ++open_idx) {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+  }
+  RawDb raw(db);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM schema_migrations"), SqliteSchemaVersion());
+  EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
+}
+
+TEST(SqliteStore, RefusesADatabaseFromANewerRampart) {
+  std::filesystem::path db = FreshDbPath();
+  ASSERT_TRUE(OpenSqliteStore(db, kMasterKey, FastOptions()).has_value());
+  {
+    RawDb raw(db);
+    raw.Exec("INSERT INTO schema_migrations (version, description, applied_ms)"
+             " VALUES (999, 'from the future', 0)");
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code, "SchemaTooNew");
+  EXPECT_NE(store.error().message.find("999"), std::string::npos) << store.error().message;
+}
+
+TEST(SqliteStore, RejectsBadKeysAndPaths) {
+  Result<std::unique_ptr<Store>> short_key =
+      OpenSqliteStore(FreshDbPath(), std::string(31, 'k'), FastOptions());
+  ASSERT_FALSE(short_key.has_value());
+  EXPECT_EQ(short_key.error().code, "InvalidArgument");
+  Result<std::unique_ptr<Store>> bad_path =
+      OpenSqliteStore("/dev/null/cannot/be/here.db", kMasterKey, FastOptions());
+  ASSERT_FALSE(bad_path.has_value());
+  EXPECT_EQ(bad_path.error().code, "Unavailable");
+}
+
+TEST(SqliteStore, DatabaseFileIsPrivate) {
+  std::filesystem::path db = FreshDbPath();
+  ASSERT_TRUE(OpenSqliteStore(db, kMasterKey, FastOptions()).has_value());
+  struct stat info {};
+  ASSERT_EQ(::stat(db.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(SqliteStore, AcknowledgedWritesSurviveKill9) {
+  std::filesystem::path db = FreshDbPath();
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    if (!store) ::_exit(2);
+    if (!CreateAccountAndUser(**store, "AIDA0")) ::_exit(3);
+    for (int user_idx = 1; user_idx < 50; ++user_idx) {
+      if (!CreateAccountAndUser(**store, "AIDA" + std::to_string(user_idx), false)) ::_exit(4);
+    }
+    // Acknowledged: tell the parent, then wait to be killed without closing anything.
+    char done = 'y';
+    if (::write(pipe_fds[1], &done, 1) != 1) ::_exit(5);
+    while (true) ::pause();
+  }
+  ::close(pipe_fds[1]);
+  char ack = 0;
+  ASSERT_EQ(::read(pipe_fds[0], &ack, 1), 1) << "child failed before acknowledging";
+  ::close(pipe_fds[0]);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  // The WAL was never checkpointed: recovery must replay it.
+  std::filesystem::path wal = db;
+  wal += "-wal";
+  EXPECT_TRUE(std::filesystem::exists(wal));
+  Result<std::unique_ptr<Store>> reopened = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
+  Result<void> read = (*reopened)->Read([](const ReadTransaction& tx) -> Result<void> {
+    EXPECT_EQ(tx.Users().Count(kAcct).value_or(-1), 50);
+    EXPECT_TRUE(tx.Users().GetById("AIDA49").has_value());
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
+}
+
+TEST(SqliteStore, DatabaseBytesRevealNoSecret) {
+  std::filesystem::path db = FreshDbPath();
+  const std::string secret = "SECRETsecretSECRETsecretSECRETsecret1234";
+  const std::string seed = "MFASEEDmfaseedMFASEEDmfaseed";
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA1").has_value());
+    Result<void> wrote = (*store)->Write([&](WriteTransaction& tx) -> Result<void> {
+      AccessKeyRow key;
+      key.id = "AKIASECRET";
+      key.account_id = kAcct;
+      key.user_id = "AIDA1";
+      key.secret_access_key = secret;
+      if (auto r = tx.AccessKeys().Create(key); !r) return r;
+      MfaDeviceRow device;
+      device.serial = "arn:aws:iam::111122223333:mfa/d";
+      device.account_id = kAcct;
+      device.name = "d";
+      device.seed = seed;
+      return tx.MfaDevices().Create(device);
+    });
+    ASSERT_TRUE(wrote.has_value()) << wrote.error().message;
+    std::string bytes = DatabaseBytes(db);
+    EXPECT_NE(bytes.find("AKIASECRET"), std::string::npos);  // the id is not secret
+    EXPECT_EQ(bytes.find(secret), std::string::npos);
+    EXPECT_EQ(bytes.find(seed), std::string::npos);
+  }
+  // After a clean close (checkpointed into the main file) too.
+  std::string bytes = DatabaseBytes(db);
+  EXPECT_NE(bytes.find("AKIASECRET"), std::string::npos);
+  EXPECT_EQ(bytes.find(secret), std::string::npos);
+  EXPECT_EQ(bytes.find(seed), std::string::npos);
+}
+
+TEST(SqliteStore, SealedValuesMovedToAnotherRowOrKeyAreRefused) {
+  std::filesystem::path db = FreshDbPath();
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA1").has_value());
+    Result<void> wrote = (*store)->Write([&](WriteTransaction& tx) -> Result<void> {
+      for (const char* id : {"AKIAONE", "AKIATWO"}) {
+        AccessKeyRow key;
+        key.id = id;
+        key.account_id = kAcct;
+        key.user_id = "AIDA1";
+        key.secret_access_key = std::string("secret-of-") + id;
+        if (auto r = tx.AccessKeys().Create(key); !r) return r;
+      }
+      return Ok();
+    });
+    ASSERT_TRUE(wrote.has_value());
+  }
+  // Under another master key, nothing opens.
+  {
+    Result<std::unique_ptr<Store>> wrong = OpenSqliteStore(db, std::string(32, 'x'), FastOptions());
+    ASSERT_TRUE(wrong.has_value());
+    Result<void> read = (*wrong)->Read([](const ReadTransaction& tx) -> Result<void> {
+      Result<AccessKeyRow> key = tx.AccessKeys().Get("AKIAONE");
+      EXPECT_FALSE(key.has_value());
+      if (!key) {
+        EXPECT_EQ(key.error().code, "SealedDataInvalid");
+      }
+      return Ok();
+    });
+    EXPECT_TRUE(read.has_value());
+  }
+  {
+    RawDb raw(db);
+    raw.Exec(
+        "CREATE TEMP TABLE sealed AS SELECT id, secret_sealed FROM access_keys;"
+        "UPDATE access_keys SET secret_sealed = (SELECT s.secret_sealed FROM sealed s WHERE"
+        " s.id = CASE access_keys.id WHEN 'AKIAONE' THEN 'AKIATWO' ELSE 'AKIAONE' END)");
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(store.has_value());
+  Result<void> read = (*store)->Read([](const ReadTransaction& tx) -> Result<void> {
+    for (const char* id : {"AKIAONE", "AKIATWO"}) {
+      Result<AccessKeyRow> key = tx.AccessKeys().Get(id);
+      EXPECT_FALSE(key.has_value()) << id;
+      if (!key) {
+        EXPECT_EQ(key.error().code, "SealedDataInvalid");
+      }
+    }
+    // Listing needs no secret and still works.
+    EXPECT_EQ(tx.AccessKeys().ListForOwner(kAcct, "AIDA1").value_or(std::vector<AccessKeyRow>{}).size(),
+              2u);
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
+}
+
+TEST(SqliteStore, TwoOpenersShareTheDatabaseAndLearnOfEachOthersChanges) {
+  // Two Store instances on one file behave as two processes would (separate connections,
+  // separate writer threads): dev-init running beside a server.
+  std::filesystem::path db = FreshDbPath();
+  Result<std::unique_ptr<Store>> server = OpenSqliteStore(db, kMasterKey, FastOptions());
+  Result<std::unique_ptr<Store>> dev_init = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(server.has_value());
+  ASSERT_TRUE(dev_init.has_value());
+  const std::uint64_t before = (*server)->PolicyVersion();
+  ASSERT_TRUE(CreateAccountAndUser(**dev_init, "AIDA1").has_value());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*server)->PolicyVersion() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GT((*server)->PolicyVersion(), before);
+  EXPECT_EQ((*server)->PolicyVersion(), (*dev_init)->PolicyVersion());
+
+  // Both write at once; the busy timeout serialises them.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  Store* stores[] = {server->get(), dev_init->get()};
+  for (int store_idx = 0; store_idx < 2; ++store_idx) {
+    for (int thread_idx = 0; thread_idx < 4; ++thread_idx) {
+      threads.emplace_back([&, store_idx, thread_idx] {
+        Store* store = stores[store_idx];
+        for (int write_idx = 0; write_idx < 20; ++write_idx) {
+          std::string id = "AIDAS" + std::to_string(store_idx) + "T" +
+                           std::to_string(thread_idx) + "W" + std::to_string(write_idx);
+          if (!CreateAccountAndUser(*store, id, false)) failures.fetch_add(1);
+        }
+      });
+    }
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  Result<void> read = (*server)->Read([](const ReadTransaction& tx) -> Result<void> {
+    EXPECT_EQ(tx.Users().Count(kAcct).value_or(-1), 1 + 2 * 4 * 20);
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
+}
+
+}  // namespace
+}  // namespace rampart::store
