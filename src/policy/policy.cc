@@ -73,8 +73,24 @@ std::size_t PolicySizeWithoutWhitespace(std::string_view text) {
 void RequestContext::set_action(std::string_view action) {
   action_ = std::string(action);
   action_lower_ = internal::ToLower(action);
-  std::string_view lower = action_lower_;
-  service_lower_ = lower.substr(0, lower.find(':'));
+  std::size_t colon = action_lower_.find(':');
+  service_length_ = colon == std::string::npos ? action_lower_.size() : colon;
+}
+
+void RequestContext::set_resource(std::string resource) {
+  resource_ = std::move(resource);
+  resource_is_arn_ = false;
+  std::string_view text = resource_;
+  if (text.size() < 4 || text.compare(0, 4, "arn:") != 0 || text.size() > UINT32_MAX) return;
+  std::size_t start = 4;
+  for (int i = 0; i < 4; ++i) {
+    std::size_t colon = text.find(':', start);
+    if (colon == std::string_view::npos) return;
+    resource_fields_[i] = {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(colon - start)};
+    start = colon + 1;
+  }
+  resource_fields_[4] = {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text.size() - start)};
+  resource_is_arn_ = true;
 }
 
 void RequestContext::SetKey(std::string_view key, std::string value) {

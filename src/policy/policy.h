@@ -107,7 +107,7 @@ class RequestContext {
   // `action` as the caller sent it ("s3:GetObject"); matched case-insensitively.
   void set_action(std::string_view action);
   // The resource ARN, or "*" for actions without resource-level permissions.
-  void set_resource(std::string resource) { resource_ = std::move(resource); }
+  void set_resource(std::string resource);
   // The account owning the resource; nullopt when none or unknown.
   void set_resource_account(std::optional<std::string> account) {
     resource_account_ = std::move(account);
@@ -120,8 +120,16 @@ class RequestContext {
   const Principal& principal() const { return principal_; }
   const std::string& action() const { return action_; }
   const std::string& action_lower() const { return action_lower_; }
-  std::string_view service_lower() const { return service_lower_; }
+  std::string_view service_lower() const {
+    return std::string_view(action_lower_).substr(0, service_length_);
+  }
   const std::string& resource() const { return resource_; }
+  // The resource split as an ARN (partition, service, region, account, resource), computed once
+  // by set_resource. False when the resource is not an ARN. Views borrow this context.
+  bool resource_is_arn() const { return resource_is_arn_; }
+  std::string_view resource_field(int index) const {
+    return std::string_view(resource_).substr(resource_fields_[index].offset, resource_fields_[index].length);
+  }
   const std::optional<std::string>& resource_account() const { return resource_account_; }
   // Entry for a lower-case key, or nullptr.
   const Entry* Find(std::string_view key_lower) const;
@@ -131,8 +139,14 @@ class RequestContext {
   Principal principal_;
   std::string action_;
   std::string action_lower_;
-  std::string_view service_lower_;  // borrows action_lower_
+  std::size_t service_length_ = 0;  // the service prefix is action_lower_[0, service_length_)
   std::string resource_;
+  struct Field {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+  };
+  Field resource_fields_[5];
+  bool resource_is_arn_ = false;
   std::optional<std::string> resource_account_;
   std::vector<Entry> entries_;  // sorted by key_lower
 };

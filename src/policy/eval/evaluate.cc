@@ -160,10 +160,11 @@ class Evaluator {
       return ArnGlob(resolved, resource);
     }
     if (!pattern.arn) return pattern.whole.Match(resource);
-    std::string_view fields[5];
-    if (!SplitArn(resource, fields)) return false;
-    for (int i = 0; i < 5; ++i) {
-      if (!pattern.fields[i].Match(fields[i])) return false;
+    if (!request_.resource_is_arn()) return false;
+    // The resource part first: it is where patterns usually differ.
+    if (!pattern.fields[4].Match(request_.resource_field(4))) return false;
+    for (int i = 0; i < 4; ++i) {
+      if (!pattern.fields[i].Match(request_.resource_field(i))) return false;
     }
     return true;
   }
