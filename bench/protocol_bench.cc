@@ -6,6 +6,9 @@
 
 #include "protocol/protocol.h"
 
+// g++ 12 at -O3 reports a false -Wrestrict inside std::string assignment (GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
 namespace {
 
 using namespace rampart;
