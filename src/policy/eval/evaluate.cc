@@ -492,9 +492,16 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
   const bool same_account = has_identity && (!request.resource_account().has_value() ||
                                              *request.resource_account() == caller.account_id);
   const bool trust_action = IsTrustAction(request.action_lower());
-  const bool kms = request.service_lower() == "kms";
+  // The key policy rule concerns requests on a key; kms:CreateKey, kms:ListKeys and the like
+  // (resource "*") are governed by identity policies alone.
+  const bool kms = request.service_lower() == "kms" && request.resource_is_arn() &&
+                   internal::StartsWith(request.resource_field(4), "key/");
   const bool has_boundary = has_identity && !is_root && principal_policies.boundary != nullptr;
-  const bool has_session = has_identity && !is_root && !principal_policies.session.empty();
+  // A federated user session (GetFederationToken) without a session policy has no permissions
+  // (STS API reference, GetFederationToken), so for it session policies always apply.
+  const bool has_session = has_identity && !is_root &&
+                           (!principal_policies.session.empty() ||
+                            caller.type == PrincipalType::kFederatedUser);
 
   Evaluator evaluator(request, options, decision, has_boundary);
 
@@ -560,18 +567,17 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
   };
 
   // A grant by the resource policy on its own (same account): a statement naming the user or
-  // the session directly is not limited by boundary or session policies; one naming the role
-  // (or everyone) is limited by both (IAM User Guide, policy evaluation logic).
+  // the session directly, or everyone ("*", typically narrowed by aws:PrincipalArn), is not
+  // limited by boundary or session policies; one naming the role is limited by both (IAM User
+  // Guide, policy evaluation logic and the Principal element's role principals).
   const PrincipalMatch grant = resource.best_allow;
   auto resource_alone = [&]() -> bool {
-    if (grant == PrincipalMatch::kDirect) return true;
-    if (grant == PrincipalMatch::kRole || grant == PrincipalMatch::kAnyone) return boundary_ok && session_ok;
+    if (grant == PrincipalMatch::kDirect || grant == PrincipalMatch::kAnyone) return true;
+    if (grant == PrincipalMatch::kRole) return boundary_ok && session_ok;
     return false;
   };
   auto resource_gap = [&]() -> DecisionSource {
-    if ((grant == PrincipalMatch::kRole || grant == PrincipalMatch::kAnyone)) {
-      return !boundary_ok ? DecisionSource::kBoundary : DecisionSource::kSession;
-    }
+    if (grant == PrincipalMatch::kRole) return !boundary_ok ? DecisionSource::kBoundary : DecisionSource::kSession;
     return identity_gap;
   };
 
@@ -584,9 +590,7 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
   if (same_account && !trust_action && !kms) {
     if (identity_ok) return allow(is_root ? DecisionSource::kRoot : DecisionSource::kIdentity);
     if (resource_alone()) return allow(DecisionSource::kResource);
-    if (grant == PrincipalMatch::kRole || grant == PrincipalMatch::kAnyone) {
-      return Deny(std::move(decision), implicit_deny, resource_gap());
-    }
+    if (grant == PrincipalMatch::kRole) return Deny(std::move(decision), implicit_deny, resource_gap());
     return Deny(std::move(decision), implicit_deny, identity_gap);
   }
 
