@@ -110,7 +110,7 @@ def test_presigned_get_caller_identity(server):
     arn = root.find(".//sts:GetCallerIdentityResult/sts:Arn", NS).text
     assert arn.endswith(":user/admin")
     # Tampering with a signed query parameter breaks the signature.
-    tampered = url.replace("Version=2011-06-15", "Version=2011-06-16")
+    tampered = url.replace("Action=GetCallerIdentity", "Action=GetSessionToken")
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(tampered)
     assert exc.value.code == 403

@@ -1,0 +1,249 @@
+#include "server/app.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "auth/master_key.h"
+#include "auth/password.h"
+#include "auth/sigv4/verifier.h"
+#include "common/arn.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "net/server.h"
+#include "protocol/protocol.h"
+#include "server/credential_source.h"
+#include "server/dispatcher.h"
+#include "server/worker_pool.h"
+#include "services/sts/sts.h"
+#include "store/store.h"
+
+namespace rampart::server {
+namespace {
+
+constexpr const char* kAdministratorAccessArn = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return Fail("InvalidConfiguration",
+                fmt::format("cannot create data directory `{}`: {}", data_dir.string(), ec.message()));
+  }
+  Result<std::string> key = auth::LoadOrCreateMasterKey(data_dir, std::getenv("RAMPART_MASTER_KEY"));
+  if (!key) return Fail(key.error());
+  return store::OpenSqliteStore(DatabasePath(data_dir), std::move(*key));
+}
+
+// A random root password that meets AWS's root rules (8-128 characters, three of four
+// character classes): 24 characters drawn from all four classes, each class present.
+std::string RandomRootPassword() {
+  static constexpr std::string_view kClasses[] = {
+      "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!@#$%^&*()-_=+"};
+  std::string password;
+  for (std::string_view chars : kClasses) {
+    password.push_back(chars[crypto::RandomBelow(static_cast<std::uint32_t>(chars.size()))]);
+  }
+  std::string all;
+  for (std::string_view chars : kClasses) all.append(chars);
+  while (password.size() < 24) {
+    password.push_back(all[crypto::RandomBelow(static_cast<std::uint32_t>(all.size()))]);
+  }
+  // Shuffle so the class order is not fixed (Fisher-Yates over the CSPRNG).
+  for (std::size_t i = password.size() - 1; i > 0; --i) {
+    std::swap(password[i], password[crypto::RandomBelow(static_cast<std::uint32_t>(i + 1))]);
+  }
+  return password;
+}
+
+void SetUpLogging(const Config& config) {
+  auto logger = spdlog::stderr_logger_mt("rampart");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+std::filesystem::path DatabasePath(const std::filesystem::path& data_dir) {
+  return data_dir / "rampart.db";
+}
+
+int RunServer(const Config& config) {
+  // Block the shutdown signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  SetUpLogging(config);
+  auto store = OpenStore(config.data_dir);
+  if (!store) {
+    spdlog::error("cannot open the store: {}", store.error().message);
+    return 1;
+  }
+  const protocol::ModelRegistry& models = protocol::Models();
+  SystemClock clock;
+  StoreCredentialSource credentials(**store);
+  auth::SigV4Verifier verifier(credentials, clock);
+  services::HandlerRegistry handlers;
+  services::sts::Register(handlers);
+  Dispatcher dispatcher(models, verifier, handlers, clock);
+
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  WorkerPool workers(config.worker_threads ? config.worker_threads : 2 * cores);
+
+  net::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.io_threads = static_cast<int>(config.io_threads ? config.io_threads : cores);
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_header_bytes = config.max_header_bytes;
+  options.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  options.tls_cert_file = config.tls_cert_file;
+  options.tls_key_file = config.tls_key_file;
+  options.clock = &clock;
+  if (config.access_log) {
+    options.access_logger = spdlog::default_logger();
+  } else {
+    options.access_logger = spdlog::null_logger_mt("access-null");
+  }
+
+  auto handler = [&dispatcher, &workers](HttpRequest request, net::Responder respond) {
+    workers.Submit([&dispatcher, request = std::move(request), respond = std::move(respond)]() {
+      respond(dispatcher.Handle(request));
+    });
+  };
+  auto formatter = [&models](const Error& error) {
+    // Errors of the HTTP layer itself (413, 431, 400 malformed HTTP) in the query shape.
+    return protocol::EncodeError(models.Find("sts"), error, ids::NewRequestId());
+  };
+  auto server = net::Server::Start(options, handler, formatter);
+  if (!server) {
+    spdlog::error("cannot listen on {}:{}: {}", config.listen_host, config.listen_port,
+                  server.error().message);
+    return 1;
+  }
+  const char* scheme = config.tls_cert_file.empty() ? "http" : "https";
+  std::string host = config.listen_host.find(':') != std::string::npos
+                         ? "[" + config.listen_host + "]"
+                         : config.listen_host;
+  spdlog::info("rampart listening on {}://{}:{} (data {})", scheme, host, (*server)->port(),
+               config.data_dir.string());
+  Result<void> any_account = (*store)->Read([](const store::ReadTransaction& tx) -> Result<void> {
+    auto count = tx.Accounts().Count();
+    if (!count) return Fail(count.error());
+    if (*count == 0) return Fail("NoAccount", "");
+    return Ok();
+  });
+  if (!any_account && any_account.error().code == "NoAccount") {
+    spdlog::info("no account yet; create the first one with: rampart dev-init --data {} --json",
+                 config.data_dir.string());
+  }
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown(std::chrono::milliseconds(config.drain_timeout_ms));
+  (*server)->Wait();
+  spdlog::info("stopped");
+  return 0;
+}
+
+Result<boost::json::object> DevInit(const DevInitOptions& options) {
+  std::string account_id = options.account_id.empty() ? ids::NewAccountId() : options.account_id;
+  if (!IsAccountId(account_id)) {
+    return Fail("InvalidInput", fmt::format("account id `{}` is not 12 digits", account_id));
+  }
+  std::string email =
+      options.email.empty() ? fmt::format("root@{}.rampart.test", account_id) : options.email;
+  std::string password = RandomRootPassword();
+  if (auto check = auth::CheckRootPassword(password, email); !check) return Fail(check.error());
+  auth::PasswordHasher hasher;
+  Result<std::string> hash = hasher.Hash(password);
+  if (!hash) return Fail(hash.error());
+
+  auto store = OpenStore(options.data_dir);
+  if (!store) return Fail(store.error());
+
+  SystemClock clock;
+  TimePoint now = clock.Now();
+  store::UserRow admin;
+  admin.account_id = account_id;
+  admin.id = ids::NewUniqueId("AIDA");
+  admin.name = "admin";
+  admin.path = "/";
+  admin.created = now;
+  store::AccessKeyRow key;
+  key.id = ids::NewUniqueId("AKIA");
+  key.account_id = account_id;
+  key.user_id = admin.id;
+  key.secret_access_key = ids::NewSecretAccessKey();
+  key.created = now;
+  store::AccessKeyRow root_key;
+  if (options.root_access_key) {
+    root_key.id = ids::NewUniqueId("AKIA");
+    root_key.account_id = account_id;
+    root_key.secret_access_key = ids::NewSecretAccessKey();
+    root_key.created = now;
+  }
+
+  Result<void> written = (*store)->Write([&](store::WriteTransaction& tx) -> Result<void> {
+    if (tx.Accounts().Get(account_id)) {
+      return Fail("EntityAlreadyExists", fmt::format("account {} already exists", account_id));
+    }
+    store::AccountRow account;
+    account.id = account_id;
+    account.name = fmt::format("rampart-{}", account_id);
+    account.email = email;
+    account.created = now;
+    if (auto r = tx.Accounts().Create(account); !r) return r;
+    store::RootUserRow root;
+    root.account_id = account_id;
+    root.email = email;
+    root.password_hash = *hash;
+    root.created = now;
+    root.password_last_changed = now;
+    if (auto r = tx.RootUsers().Create(root); !r) return r;
+    if (auto r = tx.Users().Create(admin); !r) return r;
+    if (auto r = tx.Attachments().Attach(account_id, store::EntityRef::User(admin.id),
+                                         kAdministratorAccessArn);
+        !r) {
+      return r;
+    }
+    if (auto r = tx.AccessKeys().Create(key); !r) return r;
+    if (options.root_access_key) {
+      if (auto r = tx.AccessKeys().Create(root_key); !r) return r;
+    }
+    return Ok();
+  });
+  if (!written) return Fail(written.error());
+
+  boost::json::object out;
+  out["AccountId"] = account_id;
+  out["RootEmail"] = email;
+  out["RootPassword"] = password;
+  out["AdminUserName"] = admin.name;
+  out["AdminUserArn"] = IamArn(account_id, "user", "/", admin.name);
+  out["AccessKeyId"] = key.id;
+  out["SecretAccessKey"] = key.secret_access_key;
+  if (options.root_access_key) {
+    out["RootAccessKeyId"] = root_key.id;
+    out["RootSecretAccessKey"] = root_key.secret_access_key;
+  }
+  return out;
+}
+
+}  // namespace rampart::server

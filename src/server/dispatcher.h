@@ -1,0 +1,38 @@
+// The request pipeline of DESIGN.md §2, and the only code that knows its whole order:
+// route and decode (protocol/), authenticate (auth/), authorize, run the handler
+// (services/), encode. Every answer — success or failure, before or after routing — is in
+// the wire shape of the service the request addressed, with an x-amzn-RequestId.
+// Thread-safe: holds only references to immutable or thread-safe collaborators.
+#pragma once
+
+#include "auth/sigv4/verifier.h"
+#include "common/clock.h"
+#include "common/http.h"
+#include "protocol/protocol.h"
+#include "services/service.h"
+
+namespace rampart::server {
+
+class Dispatcher {
+ public:
+  Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4Verifier& verifier,
+             const services::HandlerRegistry& handlers, const Clock& clock);
+
+  HttpResponse Handle(const HttpRequest& request) const;
+
+ private:
+  // The model an unauthenticated or unroutable request most likely addressed, for the shape
+  // of its error: X-Amz-Target's prefix, else the query `Version`, else STS.
+  const protocol::ServiceModel* GuessModel(const HttpRequest& request) const;
+
+  const protocol::ModelRegistry& models_;
+  const auth::SigV4Verifier& verifier_;
+  const services::HandlerRegistry& handlers_;
+  const Clock& clock_;
+};
+
+// Authentication errors are spelled the query way (IAM/STS) by auth/; JSON-protocol
+// services spell them with their own names (UnrecognizedClientException, ...).
+Error ForProtocol(const protocol::ServiceModel& service, Error error);
+
+}  // namespace rampart::server
