@@ -294,6 +294,7 @@ Result<std::unique_ptr<ServiceModel>> ServiceModel::Load(std::string_view json_t
     const json::object& definition = value.get_object();
     auto operation = std::make_unique<Operation>();
     operation->name = std::string(name);
+    const std::string& op_name = operation->name;  // clang 14 cannot capture bindings
     operation->http_method = "POST";
     operation->request_uri = "/";
     if (const json::value* http = definition.if_contains("http"); http && http->is_object()) {
@@ -316,7 +317,7 @@ Result<std::unique_ptr<ServiceModel>> ServiceModel::Load(std::string_view json_t
       std::string target = GetString(ref->get_object(), "shape");
       auto found = model->shape_index_.find(target);
       if (found == model->shape_index_.end()) {
-        return ModelError(fmt::format("operation `{}` refers to unknown shape `{}`", name, target));
+        return ModelError(fmt::format("operation `{}` refers to unknown shape `{}`", op_name, target));
       }
       out = found->second;
       if (wrapper != nullptr) *wrapper = GetString(ref->get_object(), "resultWrapper");
