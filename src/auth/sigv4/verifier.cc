@@ -49,26 +49,21 @@ std::string DecodeQueryPiece(std::string_view piece) {
   return pct->decode(opts);
 }
 
-// First value of a query parameter, percent-decoded.
-std::optional<std::string> QueryParam(std::string_view raw_query, std::string_view name) {
-  if (raw_query.empty()) return std::nullopt;
-  for (std::string_view pair : Split(raw_query, '&')) {
-    std::size_t eq = pair.find('=');
-    std::string_view key = eq == std::string_view::npos ? pair : pair.substr(0, eq);
-    // Fast path: parameter names of interest contain nothing that needs decoding.
-    if (key != name && DecodeQueryPiece(key) != name) continue;
-    return eq == std::string_view::npos ? std::string() : DecodeQueryPiece(pair.substr(eq + 1));
-  }
-  return std::nullopt;
-}
-
+// Whether the query carries presigning parameters (names compared after decoding).
 bool HasQueryAuth(std::string_view raw_query) {
   if (raw_query.find("X-Amz-") == std::string_view::npos &&
       raw_query.find('%') == std::string_view::npos) {
     return false;
   }
-  return QueryParam(raw_query, "X-Amz-Algorithm") || QueryParam(raw_query, "X-Amz-Credential") ||
-         QueryParam(raw_query, "X-Amz-Signature");
+  for (std::string_view pair : Split(raw_query, '&')) {
+    std::string_view raw_key = pair.substr(0, pair.find('='));
+    std::string key = raw_key.find('%') == std::string_view::npos ? std::string(raw_key)
+                                                                   : DecodeQueryPiece(raw_key);
+    if (key == "X-Amz-Algorithm" || key == "X-Amz-Credential" || key == "X-Amz-Signature") {
+      return true;
+    }
+  }
+  return false;
 }
 
 // "Date must be in ISO-8601 'basic format'..." is what AWS answers for a malformed
@@ -145,9 +140,19 @@ Result<ParsedAuth> ParseHeaderAuth(const HttpRequest& request, std::string_view 
   std::size_t space = value.find(' ');
   std::string_view algorithm = value.substr(0, space);
   if (algorithm == sigv4::kAlgorithm && space != std::string_view::npos) {
-    for (std::string_view component : Split(value.substr(space + 1), ',')) {
-      component = Trim(component);
-      if (component.empty()) continue;
+    // Components are separated by commas and white space, as AWS reads them: a stray space
+    // inside a value ("Credential=AKIA... /2026...") leaves a piece without '=' that AWS
+    // reports as "not a valid key=value pair".
+    std::vector<std::string_view> components;
+    std::string_view rest = value.substr(space + 1);
+    std::size_t start = 0;
+    for (std::size_t idx = 0; idx <= rest.size(); ++idx) {
+      if (idx == rest.size() || rest[idx] == ',' || rest[idx] == ' ' || rest[idx] == '\t') {
+        if (idx > start) components.push_back(rest.substr(start, idx - start));
+        start = idx + 1;
+      }
+    }
+    for (std::string_view component : components) {
       std::size_t eq = component.find('=');
       if (eq == std::string_view::npos) {
         return Incomplete(fmt::format(
@@ -188,15 +193,45 @@ Result<ParsedAuth> ParseHeaderAuth(const HttpRequest& request, std::string_view 
   return out;
 }
 
+// The X-Amz-* parameters of a presigned request, read in one pass over the query (first
+// occurrence of each wins).
+struct PresignParams {
+  std::optional<std::string> algorithm, credential, date, expires, signed_headers, signature,
+      security_token;
+};
+
+PresignParams ReadPresignParams(std::string_view query) {
+  PresignParams params;
+  for (std::string_view pair : Split(query, '&')) {
+    std::size_t eq = pair.find('=');
+    std::string_view raw_key = eq == std::string_view::npos ? pair : pair.substr(0, eq);
+    std::string key = raw_key.find('%') == std::string_view::npos && raw_key.find('+') == std::string_view::npos
+                          ? std::string(raw_key)
+                          : DecodeQueryPiece(raw_key);
+    if (!StartsWith(key, "X-Amz-")) continue;
+    std::optional<std::string>* slot = nullptr;
+    if (key == "X-Amz-Algorithm") slot = &params.algorithm;
+    else if (key == "X-Amz-Credential") slot = &params.credential;
+    else if (key == "X-Amz-Date") slot = &params.date;
+    else if (key == "X-Amz-Expires") slot = &params.expires;
+    else if (key == "X-Amz-SignedHeaders") slot = &params.signed_headers;
+    else if (key == "X-Amz-Signature") slot = &params.signature;
+    else if (key == "X-Amz-Security-Token") slot = &params.security_token;
+    if (slot == nullptr || slot->has_value()) continue;
+    *slot = eq == std::string_view::npos ? std::string() : DecodeQueryPiece(pair.substr(eq + 1));
+  }
+  return params;
+}
+
 Result<ParsedAuth> ParseQueryAuth(const HttpRequest& request) {
-  std::string_view query = request.Query();
+  PresignParams params = ReadPresignParams(request.Query());
   ParsedAuth out;
   out.scope.presigned = true;
-  std::optional<std::string> algorithm = QueryParam(query, "X-Amz-Algorithm");
-  std::optional<std::string> credential = QueryParam(query, "X-Amz-Credential");
-  std::optional<std::string> date = QueryParam(query, "X-Amz-Date");
-  std::optional<std::string> signed_headers = QueryParam(query, "X-Amz-SignedHeaders");
-  std::optional<std::string> signature = QueryParam(query, "X-Amz-Signature");
+  std::optional<std::string>& algorithm = params.algorithm;
+  std::optional<std::string>& credential = params.credential;
+  std::optional<std::string>& date = params.date;
+  std::optional<std::string>& signed_headers = params.signed_headers;
+  std::optional<std::string>& signature = params.signature;
   if (!algorithm || !credential || !date || !signed_headers || !signature) {
     // S3 documents this wording (AuthorizationQueryParametersError); IAM and STS document
     // none, so it is returned as IncompleteSignature, their code for a malformed signature.
@@ -222,7 +257,7 @@ Result<ParsedAuth> ParseQueryAuth(const HttpRequest& request) {
   Result<TimePoint> time = ParseAmzDate(*date);
   if (!time) return Fail(time.error());
   if (Result<void> ok = ParseSignedHeaders(*signed_headers, out); !ok) return Fail(ok.error());
-  if (std::optional<std::string> expires = QueryParam(query, "X-Amz-Expires")) {
+  if (std::optional<std::string>& expires = params.expires) {
     std::int64_t seconds = 0;
     auto [end, ec] = std::from_chars(expires->data(), expires->data() + expires->size(), seconds);
     if (ec != std::errc() || end != expires->data() + expires->size() || expires->empty()) {
@@ -234,7 +269,7 @@ Result<ParsedAuth> ParseQueryAuth(const HttpRequest& request) {
   out.signature = std::move(*signature);
   out.amz_date = std::move(*date);
   out.time = *time;
-  out.session_token = QueryParam(query, "X-Amz-Security-Token");
+  out.session_token = std::move(params.security_token);
   return out;
 }
 

@@ -244,15 +244,24 @@ TEST_F(VerifierTest, IncompleteSignatureForMissingDateOnly) {
 
 TEST_F(VerifierTest, IncompleteSignatureForComponentWithoutEqualSign) {
   HttpRequest request = Alice();
-  std::string authz =
-      "AWS4-HMAC-SHA256 Credential=AKIAALICE00000000001 /20261128/us-east-1/sts/aws4_request, "
-      "SignedHeaders=host, Signature=abc";
-  authz = "AWS4-HMAC-SHA256 AKIAALICE00000000001/20261128/us-east-1/sts/aws4_request, "
-          "SignedHeaders=host, Signature=abc";
+  std::string authz = "AWS4-HMAC-SHA256 AKIAALICE00000000001/20261128/us-east-1/sts/aws4_request, "
+                      "SignedHeaders=host, Signature=abc";
   SetHeader(request, "Authorization", authz);
   ExpectError(request, "IncompleteSignature",
               "'AKIAALICE00000000001/20261128/us-east-1/sts/aws4_request' not a valid key=value "
               "pair (missing equal-sign) in Authorization header: '" + authz + "'.",
+              400);
+}
+
+TEST_F(VerifierTest, IncompleteSignatureForSpaceInsideCredential) {
+  HttpRequest request = Alice();
+  std::string authz =
+      "AWS4-HMAC-SHA256 Credential=AKIAALICE00000000001 /20261128/us-east-1/sts/aws4_request, "
+      "SignedHeaders=host;x-amz-date, Signature=abc";
+  SetHeader(request, "Authorization", authz);
+  ExpectError(request, "IncompleteSignature",
+              "'/20261128/us-east-1/sts/aws4_request' not a valid key=value pair (missing "
+              "equal-sign) in Authorization header: '" + authz + "'.",
               400);
 }
 
