@@ -680,6 +680,19 @@ class Store {
 };
 
 // ---------------------------------------------------------------------------------------------
+// The master key: 32 bytes that every sealed secret depends on, kept outside the database.
+// Its text form is 64 hex digits (the key file's content, or RAMPART_MASTER_KEY).
+
+// Parses the text form; surrounding white space is ignored. kInvalidArgument otherwise.
+Result<std::string> ParseMasterKey(std::string_view text);
+// Reads the key from `key_file`, or, when the file does not exist, creates it (mode 0600,
+// parent directories included) holding a fresh key from the CSPRNG. Creation is atomic:
+// processes starting together (a server and `rampart dev-init`) all end up with the key of
+// whichever created the file first. kUnavailable on I/O errors; kInvalidArgument if the file
+// exists but does not hold a key.
+Result<std::string> LoadOrCreateMasterKey(const std::filesystem::path& key_file);
+
+// ---------------------------------------------------------------------------------------------
 // SQLite
 
 struct SqliteOptions {
