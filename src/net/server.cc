@@ -443,7 +443,7 @@ class Connection final : public ConnectionBase {
         case http::field::keep_alive:
           continue;
         case http::field::connection:
-          if (value.find("close") != std::string::npos) handler_close = true;
+          if (AsciiLower(value).find("close") != std::string::npos) handler_close = true;
           continue;
         default:
           break;
@@ -839,10 +839,9 @@ void Server::Shutdown(std::chrono::milliseconds deadline) {
   for (auto& connection : remaining) connection->CloseNow();
   remaining.clear();
 
-  {
-    std::lock_guard<std::mutex> lock(core.shutdown_mu);
-    core.shutdown_done = true;
-  }
+  // Notified under the lock: a waiter in ~Server may destroy `core` as soon as it wakes.
+  std::lock_guard<std::mutex> lock(core.shutdown_mu);
+  core.shutdown_done = true;
   core.shutdown_cv.notify_all();
 }
 

@@ -475,7 +475,7 @@ TEST(NetServer, HandlerConnectionCloseClosesAfterResponse) {
   EchoServer echo;
   echo.set_handler([](HttpRequest, Responder respond) {
     HttpResponse response;
-    response.SetHeader("Connection", "close");
+    response.SetHeader("Connection", "Close");
     respond(std::move(response));
   });
   Client client(echo.port());
@@ -776,8 +776,10 @@ TEST(NetServer, ShutdownDeadlineClosesStuckConnections) {
     std::lock_guard<std::mutex> lock(stuck_mu);
     stuck(HttpResponse{});  // too late: ignored, harmless
   }
-  // The server object is gone; the responder still holds what it needs until destroyed.
+  // The server object is gone; the responder still holds what it needs until destroyed, and
+  // calling it does nothing.
   std::lock_guard<std::mutex> lock(stuck_mu);
+  stuck(HttpResponse{});
   stuck = nullptr;
 }
 
@@ -1043,6 +1045,27 @@ TEST_F(NetServerTls, RefusesTlsBelow12AndPlainHttp) {
   auto response = client.Read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
+}
+
+TEST_F(NetServerTls, SlowRequestOverTlsIs408AndSilentClientIsDropped) {
+  ServerOptions options;
+  options.tls_cert_file = files_.cert;
+  options.tls_key_file = files_.key;
+  options.request_timeout = 500ms;
+  EchoServer echo(options);
+  Client slow(echo.port(), client_ctx_);
+  ASSERT_TRUE(slow.connected());
+  ASSERT_TRUE(slow.Send("GET /partial HTTP/1.1\r\nHost: t\r\n"));
+  auto response = slow.Read(5s);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 408);
+  EXPECT_TRUE(slow.WaitClosed());
+
+  // A TCP client that never starts the handshake is dropped after the request timeout.
+  Client silent(echo.port());
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.WaitClosed(5s));
+  EXPECT_TRUE(echo.requests().empty());
 }
 
 TEST_F(NetServerTls, MismatchedKeyIsAConfigurationError) {
