@@ -48,12 +48,16 @@ Result<auth::Credential> StoreCredentialSource::Lookup(
   Result<auth::Credential> loaded = Load(access_key_id);
   if (!loaded) return loaded;
   std::unique_lock<std::shared_mutex> lock(mutex_);
-  if (cached_version_ != version) {
+  // INVARIANT: PolicyVersion is monotonic; a credential loaded under an older version is
+  // never cached under a newer one.
+  if (cached_version_ < version) {
     cache_.clear();
     cached_version_ = version;
   }
-  if (cache_.size() >= kMaxCachedKeys) cache_.clear();
-  cache_.emplace(std::string(access_key_id), *loaded);
+  if (cached_version_ == version) {
+    if (cache_.size() >= kMaxCachedKeys) cache_.clear();
+    cache_.emplace(std::string(access_key_id), *loaded);
+  }
   return loaded;
 }
 
