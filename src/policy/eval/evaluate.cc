@@ -448,7 +448,7 @@ bool IsTrustAction(std::string_view action_lower) {
 // Changes to AWS managed policies and to roles under role/aws-reserved/ are refused whatever
 // the policies say.
 bool IsProtectedChange(const RequestContext& request) {
-  if (request.service_lower() != "iam") return false;
+  if (request.service_lower() != "iam" || request.action_lower().size() < 4) return false;
   std::string_view name = std::string_view(request.action_lower()).substr(4);
   static constexpr std::string_view kReadOnly[] = {"get", "list", "generate", "simulate", "passrole"};
   for (std::string_view prefix : kReadOnly) {

@@ -372,3 +372,30 @@ TEST_F(EvaluateTest, LocateReportsStatementPositions) {
 
 }  // namespace
 }  // namespace rampart::policy
+
+namespace rampart::policy {
+namespace {
+
+TEST(EvaluateOddRequests, ActionsWithoutColonsAndEmptyFieldsNeverThrow) {
+  Result<PolicyPtr> allow = CompilePolicy(R"({"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}})", PolicyType::kIdentity);
+  ASSERT_TRUE(allow);
+  PrincipalPolicies principal;
+  principal.identity.push_back(*allow);
+  for (const char* action : {"iam", "", ":", "iam:", "kms", "sts:"}) {
+    RequestContext request;
+    Principal p;
+    p.type = PrincipalType::kIamUser;
+    p.arn = "arn:aws:iam::111122223333:user/a";
+    p.account_id = "111122223333";
+    request.set_principal(p);
+    request.set_action(action);
+    for (const char* resource : {"", "*", "arn:", "arn:aws:iam::aws:policy", "arn:aws:kms:r:1:key/"}) {
+      request.set_resource(resource);
+      Decision decision = Evaluate(principal, {}, request, {true});
+      EXPECT_NE(DecisionName(decision.kind), "");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rampart::policy

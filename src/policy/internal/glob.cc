@@ -74,7 +74,7 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool ignore_case
   }
 }
 
-Matcher::Matcher(std::string_view encoded, bool ignore_case) : ignore_case_(ignore_case) {
+Matcher::Matcher(std::string_view encoded, bool ignore_case) {
   pattern_ = ignore_case ? ToLower(encoded) : std::string(encoded);
   std::size_t first_star = pattern_.find(kGlobStar);
   bool has_one = pattern_.find(kGlobOne) != std::string::npos;

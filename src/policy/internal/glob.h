@@ -47,7 +47,6 @@ class Matcher {
 
  private:
   Kind kind_ = Kind::kExact;
-  bool ignore_case_ = false;
   std::string pattern_;  // for kPrefix: the literal prefix only
 };
 
