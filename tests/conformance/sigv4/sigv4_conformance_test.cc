@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "auth/credentials.h"
@@ -287,6 +288,100 @@ TEST(Sigv4Suite, RejectsEverySingleByteChangeToASignedPart) {
     }
   }
   EXPECT_GT(mutations, 5000u);
+}
+
+// botocore_cases.json: requests signed by botocore (make_botocore_cases.py). rampart must
+// compute botocore's canonical request and string to sign, and accept every request.
+class BotocoreCredentials final : public CredentialSource {
+ public:
+  explicit BotocoreCredentials(std::string secret) : secret_(std::move(secret)) {}
+  Result<Credential> Lookup(std::string_view access_key_id,
+                            std::optional<std::string_view> session_token) const override {
+    Credential credential;
+    credential.secret_access_key = secret_;
+    credential.principal.arn = "arn:aws:iam::123456789012:user/admin";
+    credential.temporary = access_key_id.substr(0, 4) == "ASIA";
+    if (credential.temporary != session_token.has_value()) return Fail(InvalidClientTokenIdError());
+    return credential;
+  }
+
+ private:
+  std::string secret_;
+};
+
+TEST(BotocoreCases, CanonicalFormsMatchAndEveryRequestVerifies) {
+  std::string text = ReadFile(fs::path(RAMPART_SOURCE_DIR) /
+                              "tests/conformance/sigv4/botocore_cases.json");
+  boost::json::error_code ec;
+  boost::json::value doc = boost::json::parse(text, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const boost::json::object& root = doc.as_object();
+  for (const auto& [key, value] : root) {  // runners reject unknown fields
+    EXPECT_TRUE(key == "source" || key == "secret_access_key" || key == "cases") << key;
+  }
+  BotocoreCredentials credentials(std::string(root.at("secret_access_key").as_string()));
+  const boost::json::array& cases = root.at("cases").as_array();
+  ASSERT_GE(cases.size(), 12u);
+  for (const boost::json::value& item : cases) {
+    const boost::json::object& c = item.as_object();
+    for (const auto& [key, value] : c) {
+      static const std::vector<std::string> kKnown = {
+          "description", "service", "region", "time", "access_key_id", "session_token",
+          "request", "canonical_request", "string_to_sign"};
+      EXPECT_NE(std::find(kKnown.begin(), kKnown.end(), std::string(key)), kKnown.end()) << key;
+    }
+    SCOPED_TRACE(std::string(c.at("description").as_string()));
+    const boost::json::object& r = c.at("request").as_object();
+    HttpRequest request;
+    request.method = std::string(r.at("method").as_string());
+    request.target = std::string(r.at("target").as_string());
+    request.body = std::string(r.at("body").as_string());
+    for (const boost::json::value& header : r.at("headers").as_array()) {
+      const boost::json::array& pair = header.as_array();
+      request.headers.emplace_back(std::string(pair[0].as_string()),
+                                   std::string(pair[1].as_string()));
+    }
+    FakeClock clock(*ParseIso8601(std::string(c.at("time").as_string())));
+    SigV4Verifier verifier(credentials, clock);
+    Result<CallerIdentity> identity = verifier.Verify(request);
+    ASSERT_TRUE(identity) << identity.error().message;
+    EXPECT_EQ(identity->scope.service, std::string(c.at("service").as_string()));
+    EXPECT_EQ(identity->scope.region, std::string(c.at("region").as_string()));
+    EXPECT_EQ(identity->principal.access_key_id, std::string(c.at("access_key_id").as_string()));
+    {
+      // Our canonical request, computed over the signed header names botocore chose.
+      std::vector<std::string> names;
+      std::string list;
+      if (identity->scope.presigned) {
+        std::size_t start = request.target.find("X-Amz-SignedHeaders=") + 20;
+        list = request.target.substr(start, request.target.find('&', start) - start);
+      } else {
+        std::string authz(*request.Header("Authorization"));
+        std::size_t start = authz.find("SignedHeaders=") + 14;
+        list = authz.substr(start, authz.find(',', start) - start);
+      }
+      for (std::string_view name : Split(list, ';')) names.emplace_back(name);
+      std::string body_hash = crypto::Sha256Hex(request.body);
+      sigv4::CanonicalRequestInput input;
+      input.method = request.method;
+      input.raw_path = request.Path();
+      input.raw_query = request.Query();
+      input.presigned = identity->scope.presigned;
+      input.headers = &request.headers;
+      input.signed_headers = &names;
+      input.payload_hash = body_hash;
+      std::string canonical = sigv4::CanonicalRequest(input);
+      EXPECT_EQ(canonical, std::string(c.at("canonical_request").as_string()));
+      std::string scope = sigv4::CredentialScope(identity->scope.date, identity->scope.region,
+                                                 identity->scope.service);
+      EXPECT_EQ(sigv4::StringToSign(std::string(c.at("time").as_string()), scope, canonical),
+                std::string(c.at("string_to_sign").as_string()));
+    }
+    // And a changed body or target no longer verifies.
+    HttpRequest tampered = request;
+    tampered.target += tampered.target.find('?') == std::string::npos ? "?x=1" : "&x=1";
+    EXPECT_FALSE(verifier.Verify(tampered));
+  }
 }
 
 }  // namespace
