@@ -1,7 +1,7 @@
 // The transactional store: typed repositories over every persistent entity of rampart
 // (accounts, root users, IAM users, groups, roles, managed and inline policies, policy
 // attachments, access keys, login profiles, MFA devices, password policies, instance
-// profiles, tags), behind a `Store` seam with one implementation per database engine
+// profiles, tags, audit events), behind a `Store` seam with one implementation per database engine
 // (SQLite now, PostgreSQL later). Nothing here names an SQL dialect: every backend passes
 // the shared suite in store/store_suite.h.
 //
@@ -290,6 +290,49 @@ struct Tag {
   std::string key;  // unique case-insensitively per entity, case preserved
   std::string value;
   bool operator==(const Tag&) const = default;
+};
+
+// CloudTrail events (issue 6): the store keeps the record as the audit module built it, plus
+// the attributes LookupEvents filters on.
+struct AuditResource {
+  std::string type;  // "AWS::IAM::User", ...
+  std::string name;  // a name or ARN
+};
+
+struct AuditEventRow {
+  std::int64_t sequence = 0;  // assigned by Append; increases in commit order
+  std::string event_id;       // unique (CloudTrail eventID)
+  std::string account_id;     // the account whose trail holds it (recipientAccountId)
+  TimePoint event_time{};
+  std::string event_name;
+  std::string event_source;   // "iam.amazonaws.com"
+  std::string username;       // LookupEvents' Username attribute ("" when none)
+  std::string access_key_id;  // "" when none
+  bool read_only = false;
+  std::vector<AuditResource> resources;
+  std::string record;         // the CloudTrail record (JSON), stored and returned as given
+};
+
+// LookupEvents' LookupAttribute keys.
+enum class AuditAttribute {
+  kEventId,
+  kEventName,
+  kReadOnly,  // value "true" or "false"
+  kUsername,
+  kResourceType,
+  kResourceName,
+  kEventSource,
+  kAccessKeyId,
+};
+
+struct AuditEventQuery {
+  std::string account_id;
+  std::optional<AuditAttribute> attribute;  // at most one, as LookupEvents allows
+  std::string attribute_value;
+  std::optional<TimePoint> start_time;  // inclusive
+  std::optional<TimePoint> end_time;    // inclusive
+  int max_results = 50;
+  std::string marker;  // a previous page's next_marker, with the same filters
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +625,24 @@ class TagRepo {
   virtual Result<std::int64_t> Count(const TagRef& ref) const = 0;
 };
 
+class AuditEventRepo {
+ public:
+  virtual ~AuditEventRepo() = default;
+  // Records an event in the caller's transaction (a rolled-back change leaves no event) and
+  // returns its sequence number. kConflict if the event id is taken. Does not bump
+  // PolicyVersion.
+  virtual Result<std::int64_t> Append(const AuditEventRow& row) = 0;
+  // Events of one account matching the query, newest first (by event time, then sequence).
+  // Each event appears once even if several of its resources match.
+  virtual Result<Page<AuditEventRow>> Lookup(const AuditEventQuery& query) const = 0;
+  // Events of every account with sequence > `after`, oldest first, at most `limit` (for
+  // log-file delivery, which remembers the last sequence it shipped).
+  virtual Result<std::vector<AuditEventRow>> ListAfter(std::int64_t after, int limit) const = 0;
+  // Deletes at most `limit` of the oldest events older than `cutoff` (retention pruning in
+  // small batches); returns how many went.
+  virtual Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
@@ -603,6 +664,7 @@ class ReadTransaction {
   virtual const PasswordPolicyRepo& PasswordPolicies() const = 0;
   virtual const InstanceProfileRepo& InstanceProfiles() const = 0;
   virtual const TagRepo& Tags() const = 0;
+  virtual const AuditEventRepo& AuditEvents() const = 0;
 };
 
 // Reads see the transaction's own writes. The non-const accessors hide the const ones on a
@@ -611,6 +673,7 @@ class WriteTransaction : public ReadTransaction {
  public:
   using ReadTransaction::AccessKeys;
   using ReadTransaction::Accounts;
+  using ReadTransaction::AuditEvents;
   using ReadTransaction::Attachments;
   using ReadTransaction::Groups;
   using ReadTransaction::InlinePolicies;
@@ -637,6 +700,7 @@ class WriteTransaction : public ReadTransaction {
   virtual PasswordPolicyRepo& PasswordPolicies() = 0;
   virtual InstanceProfileRepo& InstanceProfiles() = 0;
   virtual TagRepo& Tags() = 0;
+  virtual AuditEventRepo& AuditEvents() = 0;
 };
 
 using WriteWork = std::function<Result<void>(WriteTransaction&)>;

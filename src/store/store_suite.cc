@@ -117,6 +117,11 @@ MfaDeviceRow Mfa(const std::string& account, const std::string& name) {
   return row;
 }
 
+namespace internal_marker_for_test {
+// A marker that decodes (it is base64) but holds no event position.
+std::string Forged() { return "MTpub3QtYS1wb3NpdGlvbg=="; }  // "1:not-a-position"
+}  // namespace internal_marker_for_test
+
 template <typename T>
 std::vector<std::string> Names(const std::vector<T>& rows) {
   std::vector<std::string> names;
@@ -1365,6 +1370,140 @@ TEST_P(StoreSuite, ConcurrentWritesShareCommits) {
   EXPECT_EQ(writes, static_cast<std::uint64_t>(kThreads * kWritesPerThread));
   EXPECT_LT(commits * 3, writes) << commits << " commits for " << writes << " writes";
   EXPECT_EQ(Get([](auto& tx) { return tx.Users().Count(kAcct); }).value_or(-1), kThreads * kWritesPerThread);
+}
+
+TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
+  SeedAccounts();
+  auto event = [](int n, const std::string& name, const std::string& user, bool read_only) {
+    AuditEventRow row;
+    row.event_id = "evt-" + std::to_string(n);
+    row.account_id = kAcct;
+    row.event_time = T(100 + n / 2);  // pairs share a timestamp: the sequence breaks ties
+    row.event_name = name;
+    row.event_source = name == "AssumeRole" ? "sts.amazonaws.com" : "iam.amazonaws.com";
+    row.username = user;
+    row.access_key_id = user == "root" ? "" : "AKIA" + user;
+    row.read_only = read_only;
+    row.record = "{\"eventID\":\"evt-" + std::to_string(n) + "\"}";
+    return row;
+  };
+  const std::uint64_t version = store_->PolicyVersion();
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    std::vector<AuditEventRow> rows = {
+        event(0, "CreateUser", "admin", false), event(1, "GetUser", "admin", true),
+        event(2, "CreateUser", "root", false),  event(3, "AssumeRole", "alice", false),
+        event(4, "ListUsers", "alice", true),   event(5, "DeleteUser", "admin", false),
+        event(6, "GetUser", "bob", true)};
+    rows[0].resources = {{"AWS::IAM::User", "carol"}, {"AWS::IAM::AccessKey", "AKIAC"}};
+    rows[5].resources = {{"AWS::IAM::User", "carol"}, {"AWS::IAM::User", "dave"}};
+    for (const AuditEventRow& row : rows) {
+      Result<std::int64_t> appended = tx.AuditEvents().Append(row);
+      if (!appended) return Fail(appended.error());
+    }
+    AuditEventRow elsewhere = event(7, "CreateUser", "admin", false);
+    elsewhere.account_id = kOther;
+    return tx.AuditEvents().Append(elsewhere) ? Ok() : Fail("X", "append");
+  });
+  EXPECT_EQ(store_->PolicyVersion(), version);
+
+  auto ids = [&](AuditEventQuery query) {
+    std::vector<std::string> out;
+    for (int page_idx = 0; page_idx < 20; ++page_idx) {
+      Result<Page<AuditEventRow>> page = Get([&](auto& tx) { return tx.AuditEvents().Lookup(query); });
+      EXPECT_OK(page);
+      if (!page) break;
+      for (const AuditEventRow& row : page->items) out.push_back(row.event_id);
+      if (!page->truncated()) break;
+      query.marker = *page->next_marker;
+    }
+    return out;
+  };
+  AuditEventQuery all;
+  all.account_id = kAcct;
+  all.max_results = 3;
+  EXPECT_EQ(ids(all), (std::vector<std::string>{"evt-6", "evt-5", "evt-4", "evt-3", "evt-2",
+                                                "evt-1", "evt-0"}));
+  auto with = [&](AuditAttribute attribute, const std::string& value) {
+    AuditEventQuery query = all;
+    query.attribute = attribute;
+    query.attribute_value = value;
+    return ids(query);
+  };
+  EXPECT_EQ(with(AuditAttribute::kEventName, "CreateUser"), (std::vector<std::string>{"evt-2", "evt-0"}));
+  EXPECT_EQ(with(AuditAttribute::kUsername, "admin"),
+            (std::vector<std::string>{"evt-5", "evt-1", "evt-0"}));
+  EXPECT_EQ(with(AuditAttribute::kReadOnly, "true"), (std::vector<std::string>{"evt-6", "evt-4", "evt-1"}));
+  EXPECT_EQ(with(AuditAttribute::kReadOnly, "false").size(), 4u);
+  EXPECT_EQ(with(AuditAttribute::kEventSource, "sts.amazonaws.com"), (std::vector<std::string>{"evt-3"}));
+  EXPECT_EQ(with(AuditAttribute::kAccessKeyId, "AKIAbob"), (std::vector<std::string>{"evt-6"}));
+  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-4"), (std::vector<std::string>{"evt-4"}));
+  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-7"), (std::vector<std::string>{}));  // other account
+  EXPECT_EQ(with(AuditAttribute::kResourceType, "AWS::IAM::User"),
+            (std::vector<std::string>{"evt-5", "evt-0"}));  // evt-5 once, though two users match
+  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"), (std::vector<std::string>{"evt-5", "evt-0"}));
+
+  AuditEventQuery window = all;
+  window.start_time = T(101);
+  window.end_time = T(102);  // inclusive: evt-2 .. evt-5
+  EXPECT_EQ(ids(window), (std::vector<std::string>{"evt-5", "evt-4", "evt-3", "evt-2"}));
+
+  Result<Page<AuditEventRow>> one = Get([&](auto& tx) {
+    AuditEventQuery query = all;
+    query.attribute = AuditAttribute::kEventId;
+    query.attribute_value = "evt-0";
+    return tx.AuditEvents().Lookup(query);
+  });
+  ASSERT_OK(one);
+  ASSERT_EQ(one->items.size(), 1u);
+  EXPECT_EQ(one->items[0].record, "{\"eventID\":\"evt-0\"}");
+  EXPECT_EQ(one->items[0].event_time, T(100));
+  EXPECT_EQ(one->items[0].resources.size(), 2u);
+  EXPECT_EQ(one->items[0].resources[1].name, "AKIAC");
+
+  AuditEventQuery forged = all;
+  forged.marker = internal_marker_for_test::Forged();
+  EXPECT_CODE(Get([&](auto& tx) { return tx.AuditEvents().Lookup(forged); }), "InvalidArgument");
+
+  // Delivery reads every account in sequence order.
+  Result<std::vector<AuditEventRow>> shipped = Get([](auto& tx) { return tx.AuditEvents().ListAfter(0, 100); });
+  ASSERT_OK(shipped);
+  ASSERT_EQ(shipped->size(), 8u);
+  EXPECT_EQ(shipped->back().event_id, "evt-7");
+  Result<std::vector<AuditEventRow>> rest =
+      Get([&](auto& tx) { return tx.AuditEvents().ListAfter((*shipped)[2].sequence, 2); });
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].event_id, "evt-3");
+
+  AuditEventRow duplicate = event(0, "CreateUser", "admin", false);
+  EXPECT_CODE(Put([&](WriteTransaction& tx) -> Result<void> {
+                Result<std::int64_t> r = tx.AuditEvents().Append(duplicate);
+                return r ? Ok() : Fail(r.error());
+              }),
+              "Conflict");
+  // An event written by a write that fails is gone with it.
+  EXPECT_CODE(Put([&](WriteTransaction& tx) -> Result<void> {
+                AuditEventRow row = event(8, "CreateUser", "admin", false);
+                if (!tx.AuditEvents().Append(row)) return Fail("X", "append");
+                return Fail("AccessDenied", "denied after all");
+              }),
+              "AccessDenied");
+  EXPECT_TRUE(with(AuditAttribute::kEventId, "evt-8").empty());
+
+  // Retention: the oldest go first, resources with them.
+  Result<std::int64_t> pruned;
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    pruned = tx.AuditEvents().DeleteBefore(T(101), 1);
+    return pruned ? Ok() : Fail(pruned.error());
+  });
+  EXPECT_EQ(pruned.value_or(-1), 1);
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    pruned = tx.AuditEvents().DeleteBefore(T(101), 100);
+    return pruned ? Ok() : Fail(pruned.error());
+  });
+  EXPECT_EQ(pruned.value_or(-1), 1);
+  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"), (std::vector<std::string>{"evt-5"}));
+  EXPECT_EQ(ids(all).size(), 5u);
 }
 
 TEST_P(StoreSuite, DevInitInOneWrite) {

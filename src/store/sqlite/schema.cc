@@ -208,6 +208,44 @@ CREATE TABLE tags (
 );
 )sql";
 
+constexpr std::string_view kAuditEvents = R"sql(
+CREATE TABLE audit_events (
+  sequence      INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id      TEXT NOT NULL UNIQUE,
+  account_id    TEXT NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  event_name    TEXT NOT NULL,
+  event_source  TEXT NOT NULL,
+  username      TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  read_only     INTEGER NOT NULL,
+  record        TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_time ON audit_events (account_id, event_time_ms, sequence);
+CREATE INDEX audit_events_by_name ON audit_events (account_id, event_name, event_time_ms, sequence);
+CREATE INDEX audit_events_by_user ON audit_events (account_id, username, event_time_ms, sequence);
+CREATE INDEX audit_events_by_source
+  ON audit_events (account_id, event_source, event_time_ms, sequence);
+CREATE INDEX audit_events_by_key
+  ON audit_events (account_id, access_key_id, event_time_ms, sequence);
+CREATE INDEX audit_events_by_read_only
+  ON audit_events (account_id, read_only, event_time_ms, sequence);
+CREATE INDEX audit_events_by_age ON audit_events (event_time_ms);
+
+CREATE TABLE audit_event_resources (
+  sequence      INTEGER NOT NULL REFERENCES audit_events(sequence) ON DELETE CASCADE,
+  account_id    TEXT NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_name TEXT NOT NULL
+);
+CREATE INDEX audit_event_resources_by_event ON audit_event_resources (sequence);
+CREATE INDEX audit_event_resources_by_type
+  ON audit_event_resources (account_id, resource_type, event_time_ms, sequence);
+CREATE INDEX audit_event_resources_by_name
+  ON audit_event_resources (account_id, resource_name, event_time_ms, sequence);
+)sql";
+
 Result<std::int64_t> AppliedVersion(Connection& writer) {
   Result<Statement> stmt = writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!stmt) return Fail(stmt.error());
@@ -221,6 +259,7 @@ Result<std::int64_t> AppliedVersion(Connection& writer) {
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "accounts, root users, IAM entities, policies, credentials, tags", kInitialSchema},
+      {2, "audit events", kAuditEvents},
   };
   return kMigrations;
 }

@@ -1,6 +1,8 @@
 #include "store/sqlite/transaction.h"
 
 #include <algorithm>
+#include <climits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -1638,6 +1640,185 @@ class SqliteTagRepo final : public TagRepo, RepoBase {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Audit events
+
+constexpr std::string_view kEventColumns =
+    "e.sequence, e.event_id, e.account_id, e.event_time_ms, e.event_name, e.event_source,"
+    " e.username, e.access_key_id, e.read_only, e.record";
+
+AuditEventRow ReadEvent(const Statement& stmt) {
+  AuditEventRow row;
+  row.sequence = stmt.Int(0);
+  row.event_id = stmt.Text(1);
+  row.account_id = stmt.Text(2);
+  row.event_time = stmt.Time(3);
+  row.event_name = stmt.Text(4);
+  row.event_source = stmt.Text(5);
+  row.username = stmt.Text(6);
+  row.access_key_id = stmt.Text(7);
+  row.read_only = stmt.Bool(8);
+  row.record = stmt.Text(9);
+  return row;
+}
+
+// The SQL of one Lookup variant. Parameters: ?1 account, ?2 start ms, ?3 end ms, ?4/?5 the
+// marker's (time, sequence) to resume strictly below, ?6 the attribute value. No LIMIT: rows
+// come in index order and the caller stops stepping once the page is full.
+std::string LookupSql(std::optional<AuditAttribute> attribute) {
+  const bool by_resource = attribute == AuditAttribute::kResourceType ||
+                           attribute == AuditAttribute::kResourceName;
+  const std::string t = by_resource ? "r" : "e";
+  std::string sql = "SELECT " + std::string(kEventColumns);
+  sql += by_resource ? " FROM audit_event_resources r JOIN audit_events e ON e.sequence = r.sequence"
+                     : " FROM audit_events e";
+  sql += " WHERE " + t + ".account_id = ?1 AND " + t + ".event_time_ms >= ?2 AND " + t +
+         ".event_time_ms <= ?3 AND (" + t + ".event_time_ms, " + t + ".sequence) < (?4, ?5)";
+  if (attribute) {
+    switch (*attribute) {
+      case AuditAttribute::kEventId:
+        sql += " AND e.event_id = ?6";
+        break;
+      case AuditAttribute::kEventName:
+        sql += " AND e.event_name = ?6";
+        break;
+      case AuditAttribute::kReadOnly:
+        sql += " AND e.read_only = ?6";
+        break;
+      case AuditAttribute::kUsername:
+        sql += " AND e.username = ?6";
+        break;
+      case AuditAttribute::kResourceType:
+        sql += " AND r.resource_type = ?6";
+        break;
+      case AuditAttribute::kResourceName:
+        sql += " AND r.resource_name = ?6";
+        break;
+      case AuditAttribute::kEventSource:
+        sql += " AND e.event_source = ?6";
+        break;
+      case AuditAttribute::kAccessKeyId:
+        sql += " AND e.access_key_id = ?6";
+        break;
+    }
+  }
+  sql += " ORDER BY " + t + ".event_time_ms DESC, " + t + ".sequence DESC";
+  return sql;
+}
+
+class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
+ public:
+  using RepoBase::RepoBase;
+
+  Result<std::int64_t> Append(const AuditEventRow& row) override {
+    std::int64_t sequence = 0;
+    Result<void> made = Atomic(connection(), [&]() -> Result<void> {
+      Result<std::int64_t> ran = Run(
+          "INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
+          " event_source, username, access_key_id, read_only, record)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          row.event_id, row.account_id, row.event_time, row.event_name, row.event_source,
+          row.username, row.access_key_id, row.read_only, row.record);
+      if (!ran) return Fail(ran.error());
+      sequence = sqlite3_last_insert_rowid(connection().db());
+      for (const AuditResource& resource : row.resources) {
+        ran = Run(
+            "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
+            " resource_type, resource_name) VALUES (?, ?, ?, ?, ?)",
+            sequence, row.account_id, row.event_time, resource.type, resource.name);
+        if (!ran) return Fail(ran.error());
+      }
+      return Ok();
+    });
+    if (!made) return Fail(made.error());
+    return sequence;
+  }
+
+  Result<Page<AuditEventRow>> Lookup(const AuditEventQuery& query) const override {
+    Result<std::string> after = DecodeMarker(query.marker);
+    if (!after) return Fail(after.error());
+    std::int64_t below_time = INT64_MAX;
+    std::int64_t below_sequence = INT64_MAX;
+    if (!after->empty()) {
+      std::size_t colon = after->find(':');
+      try {
+        if (colon == std::string::npos) throw std::invalid_argument("no colon");
+        below_time = std::stoll(after->substr(0, colon));
+        below_sequence = std::stoll(after->substr(colon + 1));
+      } catch (const std::exception&) {
+        return Fail(MakeError(StoreError::kInvalidArgument, "invalid marker"));
+      }
+    }
+    Result<Statement> stmt = Prepare(LookupSql(query.attribute));
+    if (!stmt) return Fail(stmt.error());
+    const std::int64_t start =
+        query.start_time ? query.start_time->time_since_epoch().count() : INT64_MIN;
+    const std::int64_t end = query.end_time ? query.end_time->time_since_epoch().count() : INT64_MAX;
+    if (query.attribute == AuditAttribute::kReadOnly) {
+      stmt->Bind(query.account_id, start, end, below_time, below_sequence,
+                 std::int64_t{query.attribute_value == "true" ? 1 : 0});
+    } else {
+      stmt->Bind(query.account_id, start, end, below_time, below_sequence, query.attribute_value);
+    }
+    Page<AuditEventRow> page;
+    const std::size_t size = static_cast<std::size_t>(std::max(1, query.max_results));
+    while (true) {
+      Result<bool> row = stmt->Step();
+      if (!row) return Fail(row.error());
+      if (!*row) break;
+      const std::int64_t sequence = stmt->Int(0);
+      // Several resources of one event can match; rows of one event are adjacent.
+      if (!page.items.empty() && page.items.back().sequence == sequence) continue;
+      if (page.items.size() == size) {
+        const AuditEventRow& last = page.items.back();
+        page.next_marker = EncodeMarker(std::to_string(last.event_time.time_since_epoch().count()) +
+                                        ":" + std::to_string(last.sequence));
+        break;
+      }
+      page.items.push_back(ReadEvent(*stmt));
+    }
+    for (AuditEventRow& event : page.items) {
+      if (Result<void> loaded = LoadResources(event); !loaded) return Fail(loaded.error());
+    }
+    return page;
+  }
+
+  Result<std::vector<AuditEventRow>> ListAfter(std::int64_t after, int limit) const override {
+    Result<Statement> stmt = Prepare("SELECT " + std::string(kEventColumns) +
+                                     " FROM audit_events e WHERE e.sequence > ?"
+                                     " ORDER BY e.sequence LIMIT ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(after, std::int64_t{std::max(1, limit)});
+    Result<std::vector<AuditEventRow>> events = All<AuditEventRow>(*stmt, ReadEvent);
+    if (!events) return events;
+    for (AuditEventRow& event : *events) {
+      if (Result<void> loaded = LoadResources(event); !loaded) return Fail(loaded.error());
+    }
+    return events;
+  }
+
+  Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) override {
+    return Run(
+        "DELETE FROM audit_events WHERE sequence IN (SELECT sequence FROM audit_events"
+        " WHERE event_time_ms < ? ORDER BY event_time_ms LIMIT ?)",
+        cutoff, std::int64_t{std::max(1, limit)});
+  }
+
+ private:
+  Result<void> LoadResources(AuditEventRow& event) const {
+    Result<Statement> stmt = Prepare(
+        "SELECT resource_type, resource_name FROM audit_event_resources WHERE sequence = ?"
+        " ORDER BY rowid");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(event.sequence);
+    Result<std::vector<AuditResource>> resources = All<AuditResource>(
+        *stmt, [](const Statement& s) { return AuditResource{s.Text(0), s.Text(1)}; });
+    if (!resources) return Fail(resources.error());
+    event.resources = std::move(*resources);
+    return Ok();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
 
 class SqliteTransaction final : public WriteTransaction {
  public:
@@ -1655,7 +1836,8 @@ class SqliteTransaction final : public WriteTransaction {
         mfa_devices_(context),
         password_policies_(context),
         instance_profiles_(context),
-        tags_(context) {}
+        tags_(context),
+        audit_events_(context) {}
 
   const AccountRepo& Accounts() const override { return accounts_; }
   const RootUserRepo& RootUsers() const override { return root_users_; }
@@ -1671,6 +1853,7 @@ class SqliteTransaction final : public WriteTransaction {
   const PasswordPolicyRepo& PasswordPolicies() const override { return password_policies_; }
   const InstanceProfileRepo& InstanceProfiles() const override { return instance_profiles_; }
   const TagRepo& Tags() const override { return tags_; }
+  const AuditEventRepo& AuditEvents() const override { return audit_events_; }
 
   AccountRepo& Accounts() override { return accounts_; }
   RootUserRepo& RootUsers() override { return root_users_; }
@@ -1686,6 +1869,7 @@ class SqliteTransaction final : public WriteTransaction {
   PasswordPolicyRepo& PasswordPolicies() override { return password_policies_; }
   InstanceProfileRepo& InstanceProfiles() override { return instance_profiles_; }
   TagRepo& Tags() override { return tags_; }
+  AuditEventRepo& AuditEvents() override { return audit_events_; }
 
  private:
   SqliteAccountRepo accounts_;
@@ -1702,6 +1886,7 @@ class SqliteTransaction final : public WriteTransaction {
   SqlitePasswordPolicyRepo password_policies_;
   SqliteInstanceProfileRepo instance_profiles_;
   SqliteTagRepo tags_;
+  SqliteAuditEventRepo audit_events_;
 };
 
 }  // namespace
