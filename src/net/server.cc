@@ -556,6 +556,7 @@ class Connection final : public ConnectionBase {
   }
 
   void LogAccess() {
+    if (!core_.logger->should_log(spdlog::level::info)) return;
     internal::AccessLogEntry entry;
     entry.time = request_time_;
     entry.remote_ip = remote_ip_;
