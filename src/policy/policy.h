@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/catalog.h"  // ServiceCatalog: actions, resource types, condition keys per service
 #include "policy/compile/compiled_policy.h"
 
 namespace rampart::policy {
