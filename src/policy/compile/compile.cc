@@ -75,6 +75,18 @@ constexpr std::string_view kIamPathMessage =
 
 bool IsOrganizations(PolicyType type) { return type == PolicyType::kScp || type == PolicyType::kRcp; }
 
+// Parse-time bound on wildcards in one pattern (AWS sets none; real policies use a handful).
+// Together with the document size limit it bounds the cost of matching one pattern.
+constexpr std::size_t kMaxWildcardsPerValue = 256;
+
+bool TooManyWildcards(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) {
+    if (c == '*' || c == '?') ++count;
+  }
+  return count > kMaxWildcardsPerValue;
+}
+
 struct OperatorName {
   std::string_view name;
   ConditionOperator op;
@@ -536,12 +548,20 @@ class Compiler {
     return false;
   }
 
+  bool CheckWildcards(const Node* node, std::string_view element, std::size_t number) {
+    if (!TooManyWildcards(node->text)) return true;
+    return Error(kSyntaxErrors,
+                 fmt::format("statement {}: a `{}` value has more than {} wildcards", number, element,
+                             kMaxWildcardsPerValue),
+                 node->begin);
+  }
+
   // Accepts a string or a non-empty array of strings.
   bool StringList(const Node* node, std::string_view element, std::size_t number,
                   std::vector<const Node*>& out) {
     if (node->is_string()) {
       out.push_back(node);
-      return true;
+      return CheckWildcards(node, element, number);
     }
     if (node->is_array() && !node->items.empty()) {
       for (const Node& item : node->items) {
@@ -551,6 +571,7 @@ class Compiler {
                        item.begin);
         }
         out.push_back(&item);
+        if (!CheckWildcards(&item, element, number)) return false;
       }
       return true;
     }
@@ -884,6 +905,7 @@ class Compiler {
                                      number, block.key, entry.key),
                          value->begin);
           }
+          if (value->kind == Node::Kind::kString && !CheckWildcards(value, "Condition", number)) return false;
           std::string text = value->kind == Node::Kind::kBool ? (value->boolean ? "true" : "false")
                                                               : value->text;
           condition.values.push_back(CompileValue(condition.op, text));

@@ -198,6 +198,18 @@ TEST(CompilePolicy, SizeQuotasIgnoreWhitespace) {
   EXPECT_EQ(PolicySizeWithoutWhitespace("{ \"a b\" : 1 }"), 9u);
 }
 
+TEST(CompilePolicy, LimitsWildcardsPerValue) {
+  std::string many(257, '*');
+  std::string ok(256, '?');
+  EXPECT_EQ(Check(R"({"Statement":{"Effect":"Allow","Action":"s3:)" + ok + R"(","Resource":"*"}})", PolicyType::kIdentity), "ok");
+  EXPECT_EQ(Check(R"({"Statement":{"Effect":"Allow","Action":"s3:)" + many + R"(","Resource":"*"}})", PolicyType::kIdentity),
+            std::string(kMalformed) + "Syntax errors in policy.");
+  EXPECT_EQ(Check(R"({"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::)" + many + R"("}})", PolicyType::kIdentity),
+            std::string(kMalformed) + "Syntax errors in policy.");
+  EXPECT_EQ(Check(R"({"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringLike":{"s3:prefix":")" + many + R"("}}}})", PolicyType::kIdentity),
+            std::string(kMalformed) + "Syntax errors in policy.");
+}
+
 TEST(ParsePolicyType, KnowsEveryName) {
   EXPECT_EQ(*ParsePolicyType("identity"), PolicyType::kIdentity);
   EXPECT_EQ(*ParsePolicyType("SCP"), PolicyType::kScp);
