@@ -727,7 +727,9 @@ class Store {
   // commit) leaves no trace, and Write returns its error. Concurrent calls may be committed
   // together (group commit) but each succeeds or fails alone. `work` runs on the store's
   // writer thread, must not call Write or Read itself (kInvalidArgument), and must not
-  // keep `tx` or any repository reference past its return.
+  // keep `tx` or any repository reference past its return. Every write of the process waits
+  // while `work` runs: do slow work (password hashing, policy parsing) before calling Write.
+  // An exception escaping `work` is caught and returned as "InternalFailure".
   virtual Result<void> Write(const WriteWork& work) = 0;
 
   // Runs `work` in one read-only snapshot transaction. `work` must not call Write or Read.

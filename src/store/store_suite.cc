@@ -1343,7 +1343,8 @@ TEST_P(StoreSuite, ConcurrentWritersEachSucceedOrFailAlone) {
 }
 
 TEST_P(StoreSuite, ConcurrentWritesShareCommits) {
-  // A slow commit lets writers queue up behind it: they must be committed together.
+  // A slow commit lets writers queue up behind it: they must be committed together, and a
+  // write that fails inside a shared batch must take nothing else with it.
   SuiteOptions options;
   options.before_commit_for_test = []() -> Result<void> {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -1359,7 +1360,17 @@ TEST_P(StoreSuite, ConcurrentWritesShareCommits) {
     threads.emplace_back([&, thread_idx] {
       for (int write_idx = 0; write_idx < kWritesPerThread; ++write_idx) {
         std::string id = "AIDA" + std::to_string(thread_idx) + "X" + std::to_string(write_idx);
-        EXPECT_OK(store_->Write([&](WriteTransaction& tx) { return tx.Users().Create(User(kAcct, id, id)); }));
+        const bool doomed = write_idx % 4 == 3;
+        Result<void> result = store_->Write([&](WriteTransaction& tx) -> Result<void> {
+          if (auto r = tx.Users().Create(User(kAcct, id, id)); !r) return r;
+          if (doomed) return Fail("EntityAlreadyExists", "doomed");
+          return Ok();
+        });
+        if (doomed) {
+          EXPECT_CODE(result, "EntityAlreadyExists");
+        } else {
+          EXPECT_OK(result);
+        }
       }
     });
   }
@@ -1367,9 +1378,12 @@ TEST_P(StoreSuite, ConcurrentWritesShareCommits) {
   const StoreStats after = store_->Stats();
   const std::uint64_t writes = after.writes_committed - before.writes_committed;
   const std::uint64_t commits = after.commits - before.commits;
-  EXPECT_EQ(writes, static_cast<std::uint64_t>(kThreads * kWritesPerThread));
+  const int kept = kThreads * (kWritesPerThread - kWritesPerThread / 4);
+  EXPECT_EQ(writes, static_cast<std::uint64_t>(kept));
+  EXPECT_EQ(after.writes_failed - before.writes_failed,
+            static_cast<std::uint64_t>(kThreads * kWritesPerThread - kept));
   EXPECT_LT(commits * 3, writes) << commits << " commits for " << writes << " writes";
-  EXPECT_EQ(Get([](auto& tx) { return tx.Users().Count(kAcct); }).value_or(-1), kThreads * kWritesPerThread);
+  EXPECT_EQ(Get([](auto& tx) { return tx.Users().Count(kAcct); }).value_or(-1), kept);
 }
 
 TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
