@@ -115,6 +115,7 @@ struct Server::Core : public std::enable_shared_from_this<Server::Core> {
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;  // mu
   bool stopped = false;  // mu; set before the io threads stop: no more posts to `ioc`
   std::atomic<bool> draining{false};
+  std::atomic<bool> over_limit_logged{false};  // warn once per episode of max_connections
 
   std::mutex shutdown_mu;
   std::condition_variable shutdown_cv;
@@ -662,6 +663,21 @@ void Server::Core::OnAccept(const ErrorCode& ec, StrandSocket socket) {
     Accept();
     return;
   }
+  std::size_t open_connections;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    open_connections = connections.size();
+  }
+  if (options.max_connections != 0 && open_connections >= options.max_connections) {
+    socket.close(endpoint_ec);
+    if (!over_limit_logged.exchange(true)) {
+      logger->warn("net: {} connections open; refusing new ones until some close",
+                   open_connections);
+    }
+    Accept();
+    return;
+  }
+  over_limit_logged.store(false);
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<ConnectionBase> connection;

@@ -74,6 +74,9 @@ struct ServerOptions {
 
   // Threads running network I/O. 0: one per core (std::thread::hardware_concurrency()).
   int io_threads = 0;
+  // Open connections at most; a connection accepted beyond this is closed at once, so that
+  // idle clients cannot exhaust file descriptors. 0: no limit.
+  std::size_t max_connections = 10'000;
 
   // Request line plus header fields, in bytes; larger -> 431.
   std::size_t max_header_bytes = 16 * 1024;

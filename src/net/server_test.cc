@@ -818,6 +818,159 @@ TEST(NetServer, RestartRebindsTheSamePortAtOnce) {
   EXPECT_EQ(response->status, 200);
 }
 
+TEST(NetServer, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+  ServerOptions options;
+  options.max_connections = 2;
+  EchoServer echo(options);
+  Client first(echo.port());
+  Client second(echo.port());
+  // Both are registered once they have been served.
+  for (Client* client : {&first, &second}) {
+    ASSERT_TRUE(client->Send(Get("/")));
+    ASSERT_TRUE(client->Read());
+  }
+  Client third(echo.port());
+  EXPECT_TRUE(third.WaitClosed(5s));
+  // Once one closes, a new client is served again.
+  ASSERT_TRUE(first.Send(Get("/", "Connection: close\r\n")));
+  ASSERT_TRUE(first.Read());
+  EXPECT_TRUE(first.WaitClosed());
+  std::optional<RawResponse> response;
+  for (int attempt = 0; attempt < 50 && !response; ++attempt) {
+    Client fourth(echo.port());
+    if (fourth.Send(Get("/"))) response = fourth.Read(1s);
+    if (!response) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
+// A worker pool like the server layer's: handlers only enqueue; workers respond.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int threads) {
+    for (int thread_idx = 0; thread_idx < threads; ++thread_idx) {
+      threads_.emplace_back([this] { Run(); });
+    }
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+  void Post(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return done_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.erase(tasks_.begin());
+      }
+      task();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> tasks_;
+  bool done_ = false;
+  std::vector<std::thread> threads_;
+};
+
+TEST(NetServer, ManyConcurrentClientsWithResponsesFromWorkerThreads) {
+  WorkerPool pool(2);
+  EchoServer echo;
+  echo.set_handler([&pool](HttpRequest request, Responder respond) {
+    pool.Post([request = std::move(request), respond = std::move(respond)] {
+      HttpResponse response;
+      response.body = request.target + "|" + request.body;
+      respond(std::move(response));
+    });
+  });
+  constexpr int kClients = 8;
+  constexpr int kRequests = 40;
+  std::atomic<int> good{0};
+  std::vector<std::thread> clients;
+  for (int client_idx = 0; client_idx < kClients; ++client_idx) {
+    clients.emplace_back([&, client_idx] {
+      Client client(echo.port());
+      for (int request_idx = 0; request_idx < kRequests; ++request_idx) {
+        std::string target = "/c" + std::to_string(client_idx) + "/" + std::to_string(request_idx);
+        std::string body(static_cast<std::size_t>(request_idx * 97), 'b');
+        if (!client.Send("POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body)) {
+          return;
+        }
+        auto response = client.Read();
+        if (response && response->body == target + "|" + body) ++good;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(good.load(), kClients * kRequests);
+}
+
+TEST(NetServer, ShutdownUnderLoadCompletesEveryResponseItStarts) {
+  WorkerPool pool(2);
+  EchoServer echo;
+  echo.set_handler([&pool](HttpRequest request, Responder respond) {
+    pool.Post([request = std::move(request), respond = std::move(respond)] {
+      std::this_thread::sleep_for(2ms);
+      HttpResponse response;
+      response.body = request.target;
+      respond(std::move(response));
+    });
+  });
+  std::atomic<bool> stop{false};
+  std::atomic<int> complete{0};
+  std::atomic<int> corrupt{0};
+  std::vector<std::thread> clients;
+  for (int client_idx = 0; client_idx < 6; ++client_idx) {
+    clients.emplace_back([&, client_idx] {
+      int request_idx = 0;
+      while (!stop.load()) {
+        Client client(echo.port());
+        if (!client.connected()) return;  // the listener is gone
+        for (; !stop.load(); ++request_idx) {
+          std::string target = "/l" + std::to_string(client_idx) + "/" +
+                               std::to_string(request_idx);
+          if (!client.Send(Get(target))) break;
+          auto response = client.Read(5s);
+          if (!response) break;  // closed by the drain between requests
+          if (response->status == 200 && response->body == target) {
+            ++complete;
+          } else {
+            ++corrupt;
+          }
+          if (response->Header("Connection") == "close") break;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  auto started = std::chrono::steady_clock::now();
+  echo.server().Shutdown(5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  stop.store(true);
+  for (auto& client : clients) client.join();
+  EXPECT_GT(complete.load(), 0);
+  EXPECT_EQ(corrupt.load(), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Start errors, addresses
 
