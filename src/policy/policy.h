@@ -202,6 +202,10 @@ struct MatchedStatement {
 struct Decision {
   DecisionKind kind = DecisionKind::kImplicitDeny;
   DecisionSource source = DecisionSource::kNone;
+  // The deciding statement, always filled (no allocation): for an explicit deny the first Deny
+  // statement of the reported policy type; for an allow by an identity or resource policy the
+  // granting statement. policy == nullptr otherwise (implicit deny, root, GetCallerIdentity).
+  MatchedStatement deciding;
   // Only with EvaluateOptions::collect_details: every statement that matched the request (in
   // evaluation order), and the condition keys (as written in the policies) that conditions or
   // policy variables needed but the request did not carry.

@@ -23,7 +23,19 @@ struct Summary {
   bool allow = false;
   bool deny = false;
   PrincipalMatch best_allow = PrincipalMatch::kNo;
+  MatchedStatement first_deny;  // the first Deny statement that applied
+  MatchedStatement best_allow_statement;  // the first Allow with the strongest principal match
 };
+
+void Merge(Summary& total, const Summary& one) {
+  if (one.deny && !total.deny) total.first_deny = one.first_deny;
+  if (one.allow && (!total.allow || one.best_allow > total.best_allow)) {
+    total.best_allow_statement = one.best_allow_statement;
+  }
+  total.allow |= one.allow;
+  total.deny |= one.deny;
+  if (one.best_allow > total.best_allow) total.best_allow = one.best_allow;
+}
 
 std::string_view RoleNameOfSession(std::string_view session_arn) {
   std::size_t at = session_arn.find(":assumed-role/");
@@ -89,8 +101,10 @@ class Evaluator {
       if (!Applies(statement, match)) return;
       if (options_.collect_details) decision_.matched.push_back({policy, idx});
       if (statement.effect == Effect::kDeny) {
+        if (!summary.deny) summary.first_deny = {policy, idx};
         summary.deny = true;
       } else {
+        if (!summary.allow || match > summary.best_allow) summary.best_allow_statement = {policy, idx};
         summary.allow = true;
         if (match > summary.best_allow) summary.best_allow = match;
       }
@@ -100,12 +114,7 @@ class Evaluator {
 
   Summary EvaluateAll(const std::vector<PolicyPtr>& policies) {
     Summary total;
-    for (const PolicyPtr& policy : policies) {
-      Summary one = EvaluatePolicy(policy.get());
-      total.allow |= one.allow;
-      total.deny |= one.deny;
-      if (one.best_allow > total.best_allow) total.best_allow = one.best_allow;
-    }
+    for (const PolicyPtr& policy : policies) Merge(total, EvaluatePolicy(policy.get()));
     return total;
   }
 
@@ -506,24 +515,27 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
   Evaluator evaluator(request, options, decision, has_boundary);
 
   // Every applicable policy is evaluated: an explicit deny anywhere wins.
-  bool rcp_deny = false, rcp_missing_allow = false;
+  Summary rcps;
+  bool rcp_missing_allow = false;
   for (const auto& level : resource_policies.rcps) {
     Summary summary = evaluator.EvaluateAll(level);
-    rcp_deny |= summary.deny;
+    Merge(rcps, summary);
     rcp_missing_allow |= !summary.allow;
   }
-  bool scp_deny = false, scp_missing_allow = false;
+  Summary scps;
+  bool scp_missing_allow = false;
   if (apply_scps) {
     for (const auto& level : principal_policies.scps) {
       Summary summary = evaluator.EvaluateAll(level);
-      scp_deny |= summary.deny;
+      Merge(scps, summary);
       scp_missing_allow |= !summary.allow;
     }
   }
-  bool endpoint_deny = false, endpoint_missing_allow = false;
+  Summary endpoints;
+  bool endpoint_missing_allow = false;
   for (const PolicyPtr& policy : resource_policies.endpoint) {
     Summary summary = evaluator.EvaluatePolicy(policy.get());
-    endpoint_deny |= summary.deny;
+    Merge(endpoints, summary);
     endpoint_missing_allow |= !summary.allow;
   }
   Summary resource = evaluator.EvaluatePolicy(resource_policies.resource.get());
@@ -537,13 +549,17 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
 
   const DecisionSource resource_source = trust_action ? DecisionSource::kTrust : DecisionSource::kResource;
   const DecisionKind explicit_deny = DecisionKind::kExplicitDeny;
-  if (rcp_deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kRcp);
-  if (scp_deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kScp);
-  if (endpoint_deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kEndpoint);
-  if (resource.deny) return Deny(std::move(decision), explicit_deny, resource_source);
-  if (identity.deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kIdentity);
-  if (boundary.deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kBoundary);
-  if (session.deny) return Deny(std::move(decision), explicit_deny, DecisionSource::kSession);
+  auto explicit_by = [&](const Summary& summary, DecisionSource source) {
+    decision.deciding = summary.first_deny;
+    return Deny(std::move(decision), explicit_deny, source);
+  };
+  if (rcps.deny) return explicit_by(rcps, DecisionSource::kRcp);
+  if (scps.deny) return explicit_by(scps, DecisionSource::kScp);
+  if (endpoints.deny) return explicit_by(endpoints, DecisionSource::kEndpoint);
+  if (resource.deny) return explicit_by(resource, resource_source);
+  if (identity.deny) return explicit_by(identity, DecisionSource::kIdentity);
+  if (boundary.deny) return explicit_by(boundary, DecisionSource::kBoundary);
+  if (session.deny) return explicit_by(session, DecisionSource::kSession);
 
   const DecisionKind implicit_deny = DecisionKind::kImplicitDeny;
   if (rcp_missing_allow) return Deny(std::move(decision), implicit_deny, DecisionSource::kRcp);
@@ -563,6 +579,10 @@ Decision Evaluate(const PrincipalPolicies& principal_policies,
   auto allow = [&](DecisionSource source) {
     decision.kind = DecisionKind::kAllowed;
     decision.source = source;
+    if (source == DecisionSource::kIdentity) decision.deciding = identity.best_allow_statement;
+    if (source == DecisionSource::kResource || source == DecisionSource::kTrust) {
+      decision.deciding = resource.best_allow_statement;
+    }
     return std::move(decision);
   };
 

@@ -399,3 +399,39 @@ TEST(EvaluateOddRequests, ActionsWithoutColonsAndEmptyFieldsNeverThrow) {
 
 }  // namespace
 }  // namespace rampart::policy
+
+namespace rampart::policy {
+namespace {
+
+TEST(EvaluateDeciding, NamesTheDecidingStatementWithoutDetails) {
+  Result<PolicyPtr> allow = CompilePolicy(
+      R"({"Statement":[{"Sid":"a","Effect":"Allow","Action":"ec2:*","Resource":"*"},{"Sid":"b","Effect":"Allow","Action":"s3:*","Resource":"*"}]})",
+      PolicyType::kIdentity);
+  Result<PolicyPtr> deny = CompilePolicy(
+      R"({"Statement":[{"Sid":"d","Effect":"Deny","Action":"s3:Delete*","Resource":"*"}]})", PolicyType::kIdentity);
+  ASSERT_TRUE(allow && deny);
+  PrincipalPolicies principal;
+  principal.identity = {*allow, *deny};
+  RequestContext request;
+  Principal p;
+  p.type = PrincipalType::kIamUser;
+  p.arn = "arn:aws:iam::111122223333:user/a";
+  p.account_id = "111122223333";
+  request.set_principal(p);
+  request.set_resource("*");
+  request.set_action("s3:GetObject");
+  Decision allowed = Evaluate(principal, {}, request);
+  ASSERT_TRUE(allowed.allowed());
+  ASSERT_EQ(allowed.deciding.policy, allow->get());
+  EXPECT_EQ(allowed.deciding.policy->statements()[allowed.deciding.statement_index].sid, "b");
+  request.set_action("s3:DeleteObject");
+  Decision denied = Evaluate(principal, {}, request);
+  EXPECT_EQ(denied.kind, DecisionKind::kExplicitDeny);
+  ASSERT_EQ(denied.deciding.policy, deny->get());
+  EXPECT_EQ(denied.deciding.policy->statements()[denied.deciding.statement_index].sid, "d");
+  request.set_action("iam:GetUser");
+  EXPECT_EQ(Evaluate(principal, {}, request).deciding.policy, nullptr);
+}
+
+}  // namespace
+}  // namespace rampart::policy
