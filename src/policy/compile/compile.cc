@@ -883,13 +883,8 @@ class Compiler {
                        fmt::format("statement {}: condition key `{}` has no prefix", number, entry.key),
                        entry.key_begin);
         }
-        if (entry.key.find(':', colon + 1) != std::string::npos &&
-            !StartsWith(condition.key_lower, "aws:")) {
-          return Error(kOneColon,
-                       fmt::format("statement {}: condition key `{}` has more than one colon", number,
-                                   entry.key),
-                       entry.key_begin);
-        }
+        // Keys may hold further colons (tag keys such as `aws:ResourceTag/aws:cloudformation:stack-id`,
+        // `kms:EncryptionContext:aws:s3:arn`), as AWS managed policies show.
         std::vector<const Node*> values;
         if (entry.value.is_array()) {
           for (const Node& item : entry.value.items) values.push_back(&item);
