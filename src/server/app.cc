@@ -16,6 +16,7 @@
 #include "auth/master_key.h"
 #include "auth/password.h"
 #include "auth/sigv4/verifier.h"
+#include "authz/store_policy_source.h"
 #include "common/arn.h"
 #include "common/crypto.h"
 #include "common/ids.h"
@@ -32,7 +33,8 @@ namespace {
 
 constexpr const char* kAdministratorAccessArn = "arn:aws:iam::aws:policy/AdministratorAccess";
 
-Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& data_dir) {
+Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& data_dir,
+                                                std::string* page_token_key = nullptr) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -41,6 +43,12 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& dat
   }
   Result<std::string> key = auth::LoadOrCreateMasterKey(data_dir, std::getenv("RAMPART_MASTER_KEY"));
   if (!key) return Fail(key.error());
+  if (page_token_key != nullptr) {
+    // Pagination tokens are bound by an HMAC key derived from the master key, so every node
+    // of one installation accepts the others' tokens, and they survive a restart.
+    crypto::Sha256Digest derived = crypto::HmacSha256(*key, "rampart page tokens v1");
+    page_token_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  }
   return store::OpenSqliteStore(DatabasePath(data_dir), std::move(*key));
 }
 
@@ -74,6 +82,10 @@ void SetUpLogging(const Config& config) {
 
 }  // namespace
 
+void RegisterServices(services::HandlerRegistry& handlers) {
+  services::sts::Register(handlers);
+}
+
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir) {
   return data_dir / "rampart.db";
 }
@@ -88,7 +100,8 @@ int RunServer(const Config& config) {
   signal(SIGPIPE, SIG_IGN);
 
   SetUpLogging(config);
-  auto store = OpenStore(config.data_dir);
+  std::string page_token_key;
+  auto store = OpenStore(config.data_dir, &page_token_key);
   if (!store) {
     spdlog::error("cannot open the store: {}", store.error().message);
     return 1;
@@ -97,9 +110,15 @@ int RunServer(const Config& config) {
   SystemClock clock;
   StoreCredentialSource credentials(**store);
   auth::SigV4Verifier verifier(credentials, clock);
+  authz::StorePolicySource policies(**store);
+  authz::Authorizer authorizer(policies);
+  services::Environment env{.store = store->get(),
+                            .policies = &policies,
+                            .clock = &clock,
+                            .page_token_key = page_token_key};
   services::HandlerRegistry handlers;
-  services::sts::Register(handlers);
-  Dispatcher dispatcher(models, verifier, handlers, clock);
+  RegisterServices(handlers);
+  Dispatcher dispatcher(models, verifier, authorizer, handlers, env);
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   WorkerPool workers(config.worker_threads ? config.worker_threads : 2 * cores);

@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "server/config.h"
+#include "services/service.h"
 
 namespace rampart::server {
 
@@ -28,6 +29,9 @@ struct DevInitOptions {
 // one durable transaction; works whether or not a server runs on the same data directory.
 // Returns the JSON object to print (it holds secrets: it goes to stdout only).
 Result<boost::json::object> DevInit(const DevInitOptions& options);
+
+// Registers every implemented operation of every service.
+void RegisterServices(services::HandlerRegistry& handlers);
 
 // The data directory's database file and master key, shared by serve and dev-init.
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir);

@@ -50,8 +50,13 @@ Error ForProtocol(const protocol::ServiceModel& service, Error error) {
 }
 
 Dispatcher::Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4Verifier& verifier,
-                       const services::HandlerRegistry& handlers, const Clock& clock)
-    : models_(models), verifier_(verifier), handlers_(handlers), clock_(clock) {}
+                       const authz::Authorizer& authorizer,
+                       const services::HandlerRegistry& handlers, const services::Environment& env)
+    : models_(models),
+      verifier_(verifier),
+      authorizer_(authorizer),
+      handlers_(handlers),
+      env_(env) {}
 
 const protocol::ServiceModel* Dispatcher::GuessModel(const HttpRequest& request) const {
   if (auto target = request.Header("X-Amz-Target")) {
@@ -121,18 +126,37 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     return protocol::EncodeError(model, protocol::NotImplemented(*model, operation), request_id);
   }
 
-  // 5. Run the handler.
-  services::CallContext call{
-      .caller = identity->principal,
-      .service = model->signing_name(),
-      .operation = operation.name,
-      .request_id = request_id,
-      .region = identity->scope.region,
-      .source_ip = request.remote_ip,
-      .user_agent = request.Header("User-Agent").value_or(""),
-      .secure_transport = request.secure,
-      .now = clock_.Now(),
-  };
+  // 5. Authorize: action, resource ARNs and condition keys of the operation, every
+  // applicable policy. The root user passes in its own account (the engine decides).
+  services::CallContext call(env_, identity->principal);
+  call.service = model->signing_name();
+  call.operation = operation.name;
+  call.request_id = request_id;
+  call.region = identity->scope.region;
+  call.source_ip = request.remote_ip;
+  call.user_agent = request.Header("User-Agent").value_or("");
+  call.secure_transport = request.secure;
+  call.now = env_.clock->Now();
+  if (spec->requires_authorization) {
+    authz::AuthzTarget target;
+    if (spec->target) {
+      Result<authz::AuthzTarget> computed = spec->target(call, *input);
+      if (!computed) return protocol::EncodeError(model, computed.error(), request_id);
+      target = std::move(*computed);
+    } else {
+      target.action = fmt::format("{}:{}", model->signing_name(), operation.name);
+      target.resources = {"*"};
+    }
+    authz::RequestFacts facts{.now = call.now,
+                              .source_ip = std::string(call.source_ip),
+                              .secure_transport = call.secure_transport,
+                              .region = std::string(call.region),
+                              .user_agent = std::string(call.user_agent)};
+    Result<void> allowed = authorizer_.Authorize(identity->principal, target, facts);
+    if (!allowed) return protocol::EncodeError(model, allowed.error(), request_id);
+  }
+
+  // 6. Run the handler.
   Result<boost::json::object> output = spec->handler(call, *input);
   if (!output) return protocol::EncodeError(model, output.error(), request_id);
   return protocol::EncodeOutput(*model, operation, *output, request_id);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "auth/sigv4/verifier.h"
+#include "authz/authz.h"
 #include "common/clock.h"
 #include "common/http.h"
 #include "protocol/protocol.h"
@@ -16,7 +17,8 @@ namespace rampart::server {
 class Dispatcher {
  public:
   Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4Verifier& verifier,
-             const services::HandlerRegistry& handlers, const Clock& clock);
+             const authz::Authorizer& authorizer, const services::HandlerRegistry& handlers,
+             const services::Environment& env);
 
   HttpResponse Handle(const HttpRequest& request) const;
 
@@ -27,8 +29,9 @@ class Dispatcher {
 
   const protocol::ModelRegistry& models_;
   const auth::SigV4Verifier& verifier_;
+  const authz::Authorizer& authorizer_;
   const services::HandlerRegistry& handlers_;
-  const Clock& clock_;
+  const services::Environment& env_;
 };
 
 // Authentication errors are spelled the query way (IAM/STS) by auth/; JSON-protocol

@@ -2,6 +2,22 @@
 
 namespace rampart::services {
 
+Result<void> CallContext::Write(const store::WriteWork& work) const {
+  if (env_.store == nullptr) return Fail("ServiceFailure", "no store is configured", 500);
+  return env_.store->Write([&](store::WriteTransaction& tx) -> Result<void> {
+    if (Result<void> done = work(tx); !done) return done;
+    for (const store::WriteWork& hook : write_hooks_) {
+      if (Result<void> hooked = hook(tx); !hooked) return hooked;
+    }
+    return Ok();
+  });
+}
+
+Result<void> CallContext::Read(const store::ReadWork& work) const {
+  if (env_.store == nullptr) return Fail("ServiceFailure", "no store is configured", 500);
+  return env_.store->Read(work);
+}
+
 void HandlerRegistry::Add(std::string service, std::string operation, OperationSpec spec) {
   operations_[{std::move(service), std::move(operation)}] = std::move(spec);
 }

@@ -1,6 +1,8 @@
 // The service-handler layer: each AWS operation is a function from a decoded, validated
 // input tree (the model's member names as keys, see protocol/) to an output tree or an
-// AWS error. Handlers never see HTTP, XML or JSON text.
+// AWS error. Handlers never see HTTP, XML or JSON text, and never call the store's Write
+// directly: they go through CallContext::Write, which runs their change and the call's
+// audit record in one transaction.
 //
 // A HandlerRegistry is filled once at start-up and then only read: thread-safe for reads.
 #pragma once
@@ -14,33 +16,69 @@
 
 #include <boost/json/object.hpp>
 
+#include "authz/authz.h"
 #include "common/clock.h"
 #include "common/principal.h"
 #include "common/result.h"
+#include "store/store.h"
 
 namespace rampart::services {
 
+// Server-wide collaborators every handler may use. Owned by the server; outlive every call.
+struct Environment {
+  store::Store* store = nullptr;
+  const authz::PolicySource* policies = nullptr;
+  const Clock* clock = nullptr;
+  std::string page_token_key;  // HMAC key for Marker / NextToken values (>= 32 bytes)
+};
+
 // What a handler knows of the call besides its input. Borrowed for the call only.
-struct CallContext {
-  const Principal& caller;
-  std::string_view service;     // SigV4 signing name: "iam", "sts", ...
-  std::string_view operation;   // model operation name: "CreateUser"
+class CallContext {
+ public:
+  CallContext(const Environment& env, const Principal& caller) : env_(env), caller_(caller) {}
+
+  const Principal& caller() const { return caller_; }
+  const Environment& env() const { return env_; }
+
+  std::string_view service;    // SigV4 signing name: "iam", "sts", ...
+  std::string_view operation;  // model operation name: "CreateUser"
   std::string_view request_id;
-  std::string_view region;      // from the credential scope
+  std::string_view region;     // from the credential scope
   std::string_view source_ip;
   std::string_view user_agent;
   bool secure_transport = false;
-  TimePoint now;
+  TimePoint now{};
+
+  // Runs `work` in one durable write transaction, followed in the same transaction by every
+  // hook added with OnWrite (the call's audit record). All or nothing.
+  Result<void> Write(const store::WriteWork& work) const;
+  Result<void> Read(const store::ReadWork& work) const;
+
+  // Adds work to run inside the transaction of every later Write (the dispatcher uses it for
+  // the audit record).
+  void OnWrite(store::WriteWork hook) { write_hooks_.push_back(std::move(hook)); }
+
+ private:
+  const Environment& env_;
+  const Principal& caller_;
+  std::vector<store::WriteWork> write_hooks_;
 };
 
 using Handler =
     std::function<Result<boost::json::object>(CallContext&, const boost::json::object& input)>;
 
+// What the operation must be allowed to do, computed from its input before the handler
+// runs. May read the store (for aws:ResourceTag/* of the target).
+using TargetFn =
+    std::function<Result<authz::AuthzTarget>(CallContext&, const boost::json::object& input)>;
+
 struct OperationSpec {
   Handler handler;
-  // False only for the operations AWS lets every authenticated caller perform whatever
-  // the policies say (sts:GetCallerIdentity).
+  // False only for the operations AWS lets every authenticated caller perform whatever the
+  // policies say (sts:GetCallerIdentity), and for those that authorize inside the handler.
   bool requires_authorization = true;
+  // Null: action "<service>:<Operation>" on resource "*".
+  TargetFn target;
 };
 
 class HandlerRegistry {

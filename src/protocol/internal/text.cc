@@ -82,7 +82,16 @@ std::string SanitizeUtf8(std::string_view text) {
   return out;
 }
 
-void AppendXmlEscaped(std::string& out, std::string_view text) {
+void AppendXmlEscaped(std::string& out, std::string_view raw) {
+  // XML 1.0 text must be valid UTF-8 and may not contain C0 controls other than tab, LF and
+  // CR, not even as character references: invalid sequences and such controls become U+FFFD,
+  // so an echoed client value can never make the document malformed.
+  std::string sanitized;
+  std::string_view text = raw;
+  if (!IsValidUtf8(raw)) {
+    sanitized = SanitizeUtf8(raw);
+    text = sanitized;
+  }
   for (char c : text) {
     switch (c) {
       case '&': out += "&amp;"; break;
@@ -93,7 +102,7 @@ void AppendXmlEscaped(std::string& out, std::string_view text) {
       case '\r': out += "&#xD;"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += fmt::format("&#x{:X};", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += "\xEF\xBF\xBD";  // U+FFFD
         } else {
           out.push_back(c);
         }

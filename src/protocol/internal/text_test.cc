@@ -25,7 +25,14 @@ TEST(Text, Utf8ValidityAndSanitising) {
 TEST(Text, XmlEscaping) {
   std::string out;
   AppendXmlEscaped(out, "a<b>&\"c\"'\r\n\t\x01");
-  EXPECT_EQ(out, "a&lt;b&gt;&amp;&quot;c&quot;'&#xD;\n\t&#x1;");
+  // C0 controls other than tab/LF/CR are not allowed in XML 1.0, even as references.
+  EXPECT_EQ(out, "a&lt;b&gt;&amp;&quot;c&quot;'&#xD;\n\t\xEF\xBF\xBD");
+}
+
+TEST(Text, XmlEscapingReplacesInvalidUtf8) {
+  std::string out;
+  AppendXmlEscaped(out, "Get\xC0" "CallerIdentity");
+  EXPECT_EQ(out, "Get\xEF\xBF\xBD" "CallerIdentity");
 }
 
 TEST(Text, LowerFirst) {
