@@ -746,19 +746,6 @@ class Store {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The master key: 32 bytes that every sealed secret depends on, kept outside the database.
-// Its text form is 64 hex digits (the key file's content, or RAMPART_MASTER_KEY).
-
-// Parses the text form; surrounding white space is ignored. kInvalidArgument otherwise.
-Result<std::string> ParseMasterKey(std::string_view text);
-// Reads the key from `key_file`, or, when the file does not exist, creates it (mode 0600,
-// parent directories included) holding a fresh key from the CSPRNG. Creation is atomic:
-// processes starting together (a server and `rampart dev-init`) all end up with the key of
-// whichever created the file first. kUnavailable on I/O errors; kInvalidArgument if the file
-// exists but does not hold a key.
-Result<std::string> LoadOrCreateMasterKey(const std::filesystem::path& key_file);
-
-// ---------------------------------------------------------------------------------------------
 // SQLite
 
 struct SqliteOptions {
@@ -771,11 +758,12 @@ struct SqliteOptions {
   std::function<Result<void>()> before_commit_for_test;
 };
 
-// Opens (creating if missing, with parent directories) the SQLite database at `db_file`,
-// applies pending schema migrations, and starts the writer and poller threads.
-// `master_key` is the 32-byte key secrets are sealed under. Fails with kUnavailable if the
-// file cannot be opened or migrated, "SchemaTooNew" if the database was written by a newer
-// rampart, and kInvalidArgument for a master key of the wrong size.
+// Opens (creating if missing, with parent directories; a new file gets mode 0600) the
+// SQLite database at `db_file`, applies pending schema migrations, and starts the writer and
+// poller threads. `master_key` is the 32-byte key secrets are sealed under
+// (auth/master_key.h loads it). Fails with kUnavailable if the file cannot be opened or
+// migrated, "SchemaTooNew" if the database was written by a newer rampart, and
+// kInvalidArgument for a master key of the wrong size.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& db_file,
                                                std::string master_key,
                                                const SqliteOptions& options = {});

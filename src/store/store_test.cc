@@ -1,14 +1,6 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <thread>
-#include <vector>
-
 #include "store/internal/marker.h"
 
 namespace rampart::store {
@@ -57,77 +49,6 @@ TEST(Marker, RoundTripsAndRejectsForgeries) {
     ASSERT_FALSE(decoded.has_value()) << forged;
     EXPECT_EQ(decoded.error().code, "InvalidArgument");
   }
-}
-
-class MasterKeyTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rampart-master-key-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
-};
-
-TEST(MasterKey, ParsesHexAndRejectsAnythingElse) {
-  const std::string hex(64, 'a');
-  Result<std::string> key = ParseMasterKey("  " + hex + "\n");
-  ASSERT_TRUE(key.has_value());
-  EXPECT_EQ(*key, std::string(32, '\xaa'));
-  EXPECT_TRUE(ParseMasterKey(std::string(64, 'F')).has_value());
-  for (const std::string& bad : {std::string(63, 'a'), std::string(66, 'a'), std::string(64, 'g'),
-                                 std::string()}) {
-    Result<std::string> parsed = ParseMasterKey(bad);
-    ASSERT_FALSE(parsed.has_value()) << bad;
-    EXPECT_EQ(parsed.error().code, "InvalidArgument");
-  }
-}
-
-TEST_F(MasterKeyTest, CreatesOncePrivatelyAndRereads) {
-  std::filesystem::path file = dir_ / "data" / "master.key";
-  Result<std::string> first = LoadOrCreateMasterKey(file);
-  ASSERT_TRUE(first.has_value()) << first.error().message;
-  EXPECT_EQ(first->size(), 32u);
-  struct stat info {};
-  ASSERT_EQ(::stat(file.c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 0777, 0600u);
-  Result<std::string> again = LoadOrCreateMasterKey(file);
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(*again, *first);
-  // No temporary files are left behind.
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(file.parent_path()),
-                          std::filesystem::directory_iterator()),
-            1);
-}
-
-TEST_F(MasterKeyTest, ConcurrentCreatorsAgreeOnOneKey) {
-  std::filesystem::path file = dir_ / "master.key";
-  std::vector<std::string> keys(8);
-  std::vector<std::thread> threads;
-  for (std::size_t thread_idx = 0; thread_idx < keys.size(); ++thread_idx) {
-    threads.emplace_back([&, thread_idx] {
-      Result<std::string> key = LoadOrCreateMasterKey(file);
-      if (key) keys[thread_idx] = *key;
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (const std::string& key : keys) {
-    EXPECT_EQ(key.size(), 32u);
-    EXPECT_EQ(key, keys[0]);
-  }
-}
-
-TEST_F(MasterKeyTest, RefusesAFileThatHoldsNoKeyAndAnUnwritablePlace) {
-  std::filesystem::create_directories(dir_);
-  std::filesystem::path file = dir_ / "master.key";
-  std::ofstream(file) << "not a key";
-  Result<std::string> garbage = LoadOrCreateMasterKey(file);
-  ASSERT_FALSE(garbage.has_value());
-  EXPECT_EQ(garbage.error().code, "InvalidArgument");
-  Result<std::string> nowhere = LoadOrCreateMasterKey("/dev/null/master.key");
-  ASSERT_FALSE(nowhere.has_value());
-  EXPECT_EQ(nowhere.error().code, "Unavailable");
 }
 
 }  // namespace
