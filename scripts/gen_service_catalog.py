@@ -36,6 +36,7 @@ GLOBAL_KEYS = {
     "aws:PrincipalIsAWSService": "Bool",
     "aws:PrincipalOrgID": "String",
     "aws:PrincipalOrgPaths": "ArrayOfString",
+    "aws:PrincipalOrgMasterAccountId": "String",
     "aws:PrincipalServiceName": "String",
     "aws:PrincipalServiceNamesList": "ArrayOfString",
     "aws:PrincipalTag/${TagKey}": "String",

@@ -20,8 +20,15 @@ std::string Str(const json::value& value) {
   return std::string(value.as_string().data(), value.as_string().size());
 }
 
-// A catalog key name becomes a glob: `${TagKey}` and `<key>` stand for any text.
+// A catalog key name becomes a glob: `${TagKey}` and `<key>` stand for any text, and so does a
+// placeholder spelled as a word after the last slash (`secretsmanager:ResourceTag/tag-key`).
 bool KeyMatches(std::string_view defined, std::string_view key) {
+  std::size_t slash = defined.rfind('/');
+  if (slash != std::string_view::npos && defined.find_first_of("$<", slash) == std::string_view::npos &&
+      internal::ToLower(defined.substr(slash + 1)).find("key") != std::string::npos) {
+    std::string_view head = defined.substr(0, slash + 1);
+    return key.size() > head.size() && internal::EqualsIgnoreCase(key.substr(0, head.size()), head);
+  }
   std::string pattern;
   pattern.reserve(defined.size());
   for (std::size_t i = 0; i < defined.size(); ++i) {

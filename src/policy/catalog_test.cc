@@ -48,6 +48,9 @@ TEST(ServiceCatalog, ConditionKeys) {
   EXPECT_TRUE(catalog.ConditionKeyType("iam:PassedToService"));
   EXPECT_FALSE(catalog.ConditionKeyType("aws:NoSuchKey"));
   EXPECT_FALSE(catalog.ConditionKeyType("s3:nosuchkey"));
+  // A placeholder spelled as a word: secretsmanager:ResourceTag/tag-key.
+  EXPECT_TRUE(catalog.ConditionKeyType("secretsmanager:ResourceTag/aws:secretsmanager:owningService"));
+  EXPECT_FALSE(catalog.ConditionKeyType("secretsmanager:ResourceTag/"));
 }
 
 TEST(ServiceCatalog, ParseRejectsBadInput) {

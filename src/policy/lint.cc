@@ -171,6 +171,16 @@ class Linter {
                       "administrator access",
                       number));
     }
+    bool passes_roles = !statement.not_action && !all_actions &&
+                        std::any_of(statement.actions.begin(), statement.actions.end(), [](const ActionPattern& a) {
+                          return a.matcher.Match("iam:passrole");
+                        });
+    if (allow && passes_roles && resource_star && !org) {
+      Add(Severity::kSecurityWarning, "PASS_ROLE_WITH_STAR_IN_RESOURCE", node.begin,
+          fmt::format("statement {}: allows iam:PassRole on every role (\"Resource\": \"*\"); name the roles "
+                      "that may be passed, and add an iam:PassedToService condition",
+                      number));
+    }
     if (allow && statement.not_resource) {
       Add(Severity::kWarning, "ALLOW_WITH_NOT_RESOURCE", node.begin,
           fmt::format("statement {}: `Allow` with `NotResource` grants access to every resource not "

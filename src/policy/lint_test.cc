@@ -52,6 +52,10 @@ TEST(ValidatePolicy, SecurityWarnings) {
               ElementsAre("SECURITY_WARNING FULL_ADMIN_ACCESS"));
   EXPECT_THAT(Codes(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*:*","Resource":"*"}})"),
               ElementsAre("SECURITY_WARNING FULL_ADMIN_ACCESS"));
+  EXPECT_THAT(Codes(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["iam:Get*","iam:Pass*"],"Resource":"*"}})"),
+              ElementsAre("SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE"));
+  EXPECT_THAT(Codes(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app"}})"),
+              IsEmpty());
   EXPECT_THAT(Codes(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}})",
                     PolicyType::kResource),
               ElementsAre("SECURITY_WARNING PUBLIC_ACCESS"));
