@@ -116,6 +116,10 @@ struct Server::Core : public std::enable_shared_from_this<Server::Core> {
   bool stopped = false;  // mu; set before the io threads stop: no more posts to `ioc`
   std::atomic<bool> draining{false};
   std::atomic<bool> over_limit_logged{false};  // warn once per episode of max_connections
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> refused{0};
+  std::atomic<std::uint64_t> handled{0};
+  std::atomic<std::uint64_t> rejected{0};
 
   std::mutex shutdown_mu;
   std::condition_variable shutdown_cv;
@@ -382,6 +386,7 @@ class Connection final : public ConnectionBase {
   }
 
   void Dispatch() {
+    core_.handled.fetch_add(1, std::memory_order_relaxed);
     Disarm();
     phase_ = Phase::kHandling;
     http::request<http::string_body> message = parser_->release();
@@ -424,6 +429,7 @@ class Connection final : public ConnectionBase {
 
   // Answers an error detected while reading, then closes the connection.
   void Reject(int status, std::string_view code, const std::string& message) {
+    core_.rejected.fetch_add(1, std::memory_order_relaxed);
     Disarm();
     parser_.reset();
     Write(core_.FormatError(status, code, message), /*force_close=*/true);
@@ -659,6 +665,7 @@ void Server::Core::OnAccept(const ErrorCode& ec, StrandSocket socket) {
   ErrorCode endpoint_ec;
   tcp::endpoint peer = socket.remote_endpoint(endpoint_ec);
   if (draining.load() || endpoint_ec) {
+    refused.fetch_add(1, std::memory_order_relaxed);
     socket.close(endpoint_ec);
     Accept();
     return;
@@ -669,6 +676,7 @@ void Server::Core::OnAccept(const ErrorCode& ec, StrandSocket socket) {
     open_connections = connections.size();
   }
   if (options.max_connections != 0 && open_connections >= options.max_connections) {
+    refused.fetch_add(1, std::memory_order_relaxed);
     socket.close(endpoint_ec);
     if (!over_limit_logged.exchange(true)) {
       logger->warn("net: {} connections open; refusing new ones until some close",
@@ -678,6 +686,7 @@ void Server::Core::OnAccept(const ErrorCode& ec, StrandSocket socket) {
     return;
   }
   over_limit_logged.store(false);
+  accepted.fetch_add(1, std::memory_order_relaxed);
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<ConnectionBase> connection;
@@ -803,6 +812,17 @@ Server::Server(std::shared_ptr<Core> core, std::uint16_t port)
     : core_(std::move(core)), port_(port) {}
 
 Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
+
+ServerStats Server::stats() const {
+  ServerStats stats;
+  stats.connections_accepted = core_->accepted.load(std::memory_order_relaxed);
+  stats.connections_refused = core_->refused.load(std::memory_order_relaxed);
+  stats.requests_handled = core_->handled.load(std::memory_order_relaxed);
+  stats.requests_rejected = core_->rejected.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(core_->mu);
+  stats.connections_open = core_->connections.size();
+  return stats;
+}
 
 void Server::Shutdown(std::chrono::milliseconds deadline) {
   Core& core = *core_;

@@ -117,6 +117,16 @@ struct ListenAddress {
 };
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
+// Counters since Start(), for a /metrics endpoint. Each field is read atomically, the set is not
+// a consistent snapshot.
+struct ServerStats {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_refused = 0;  // closed at once: max_connections or draining
+  std::uint64_t connections_open = 0;     // including those waiting for a Responder
+  std::uint64_t requests_handled = 0;     // passed to the Handler
+  std::uint64_t requests_rejected = 0;    // answered 400/408/413/431 by the server itself
+};
+
 class Server {
  public:
   // Binds (with SO_REUSEADDR, so a restarted server rebinds its port at once), starts the io
@@ -136,11 +146,15 @@ class Server {
   // The bound port (the ephemeral one when ServerOptions::port was 0).
   std::uint16_t port() const { return port_; }
 
+  ServerStats stats() const;
+
   // Graceful drain: stops accepting, closes idle keep-alive connections, lets requests already
   // being received or handled finish and their responses be written (with `Connection: close`),
   // and returns when no connection remains or `deadline` has passed; then closes whatever
   // remains, stops the io threads and returns. Responders called afterwards do nothing.
-  // Thread-safe and idempotent: a second call waits for the first to finish.
+  // Thread-safe and idempotent: a second call waits for the first to finish. Must not be called
+  // from the Handler or an ErrorFormatter (they run on the io threads it joins); the same holds
+  // for destroying the Server.
   void Shutdown(std::chrono::milliseconds deadline);
 
   // Blocks until Shutdown() (called from another thread) has finished.

@@ -586,6 +586,7 @@ TEST(NetServer, TenMegabyteContentLengthIsRefusedWithoutReadingTheBody) {
   EXPECT_EQ(response->Header("Connection"), "close");
   EXPECT_TRUE(client.WaitClosed());
   EXPECT_TRUE(echo.requests().empty());
+  EXPECT_EQ(echo.server().stats().requests_rejected, 1u);
   // The refusal is logged with the method and the path only.
   auto lines = echo.WaitForLogLines(1);
   ASSERT_EQ(lines.size(), 1u);
@@ -831,6 +832,11 @@ TEST(NetServer, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   }
   Client third(echo.port());
   EXPECT_TRUE(third.WaitClosed(5s));
+  ServerStats stats = echo.server().stats();
+  EXPECT_EQ(stats.connections_accepted, 2u);
+  EXPECT_EQ(stats.connections_refused, 1u);
+  EXPECT_EQ(stats.connections_open, 2u);
+  EXPECT_EQ(stats.requests_handled, 2u);
   // Once one closes, a new client is served again.
   ASSERT_TRUE(first.Send(Get("/", "Connection: close\r\n")));
   ASSERT_TRUE(first.Read());
