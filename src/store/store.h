@@ -1,7 +1,7 @@
 // The transactional store: typed repositories over every persistent entity of rampart
 // (accounts, root users, IAM users, groups, roles, managed and inline policies, policy
 // attachments, access keys, login profiles, MFA devices, password policies, instance
-// profiles, tags, audit events), behind a `Store` seam with one implementation per database engine
+// profiles, tags, audit events, an outbox, credential reports), behind a `Store` seam with one implementation per database engine
 // (SQLite now, PostgreSQL later). Nothing here names an SQL dialect: every backend passes
 // the shared suite in store/store_suite.h.
 //
@@ -335,6 +335,25 @@ struct AuditEventQuery {
   std::string marker;  // a previous page's next_marker, with the same filters
 };
 
+// A message to deliver at least once (alert webhooks, issue 6), kept until delivered.
+struct OutboxMessage {
+  std::int64_t id = 0;   // assigned by Enqueue; increases with enqueue order
+  std::string topic;     // which deliverer handles it, e.g. "alert-webhook"
+  std::string payload;   // opaque to the store
+  TimePoint created{};
+  TimePoint next_attempt{};
+  std::int32_t attempts = 0;
+  std::string last_error;
+  std::optional<TimePoint> delivered;
+};
+
+// The last generated credential report of an account (GenerateCredentialReport).
+struct CredentialReportRow {
+  std::string account_id;
+  TimePoint generated{};
+  std::string content;  // the CSV, as GetCredentialReport returns it (before base64)
+};
+
 // ---------------------------------------------------------------------------------------------
 // Repositories. Const methods read; non-const methods write and are reachable only through
 // a WriteTransaction. Unless stated, a write that affects no row fails with kNotFound.
@@ -643,6 +662,35 @@ class AuditEventRepo {
   virtual Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) = 0;
 };
 
+// None of these writes bumps PolicyVersion.
+class OutboxRepo {
+ public:
+  virtual ~OutboxRepo() = default;
+  // Queues `message` (id, attempts, last_error and delivered are ignored); returns its id.
+  virtual Result<std::int64_t> Enqueue(const OutboxMessage& message) = 0;
+  // Undelivered messages of `topic` whose next attempt is due at `now`, oldest first.
+  virtual Result<std::vector<OutboxMessage>> Due(std::string_view topic, TimePoint now,
+                                                 int limit) const = 0;
+  virtual Result<void> MarkDelivered(std::int64_t id, TimePoint when) = 0;
+  // Counts a failed attempt and schedules the next one.
+  virtual Result<void> Reschedule(std::int64_t id, TimePoint next_attempt,
+                                  std::string_view error) = 0;
+  // Messages of `topic`, newest first (delivered or not); path_prefix ignored.
+  virtual Result<Page<OutboxMessage>> List(std::string_view topic,
+                                           const ListQuery& query) const = 0;
+  // Deletes at most `limit` messages delivered before `cutoff`; returns how many went.
+  virtual Result<std::int64_t> DeleteDeliveredBefore(TimePoint cutoff, int limit) = 0;
+};
+
+class CredentialReportRepo {
+ public:
+  virtual ~CredentialReportRepo() = default;
+  // kNotFound before the first Put for the account.
+  virtual Result<CredentialReportRow> Get(std::string_view account_id) const = 0;
+  // Creates or replaces the account's report. kNotFound if the account does not exist.
+  virtual Result<void> Put(const CredentialReportRow& row) = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
@@ -665,6 +713,8 @@ class ReadTransaction {
   virtual const InstanceProfileRepo& InstanceProfiles() const = 0;
   virtual const TagRepo& Tags() const = 0;
   virtual const AuditEventRepo& AuditEvents() const = 0;
+  virtual const OutboxRepo& Outbox() const = 0;
+  virtual const CredentialReportRepo& CredentialReports() const = 0;
 };
 
 // Reads see the transaction's own writes. The non-const accessors hide the const ones on a
@@ -675,6 +725,8 @@ class WriteTransaction : public ReadTransaction {
   using ReadTransaction::Accounts;
   using ReadTransaction::AuditEvents;
   using ReadTransaction::Attachments;
+  using ReadTransaction::CredentialReports;
+  using ReadTransaction::Outbox;
   using ReadTransaction::Groups;
   using ReadTransaction::InlinePolicies;
   using ReadTransaction::InstanceProfiles;
@@ -701,6 +753,8 @@ class WriteTransaction : public ReadTransaction {
   virtual InstanceProfileRepo& InstanceProfiles() = 0;
   virtual TagRepo& Tags() = 0;
   virtual AuditEventRepo& AuditEvents() = 0;
+  virtual OutboxRepo& Outbox() = 0;
+  virtual CredentialReportRepo& CredentialReports() = 0;
 };
 
 using WriteWork = std::function<Result<void>(WriteTransaction&)>;

@@ -1520,6 +1520,90 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
   EXPECT_EQ(ids(all).size(), 5u);
 }
 
+TEST_P(StoreSuite, OutboxDeliversAtLeastOnce) {
+  SeedAccounts();
+  const std::uint64_t version = store_->PolicyVersion();
+  std::vector<std::int64_t> ids;
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    for (int message_idx = 0; message_idx < 4; ++message_idx) {
+      OutboxMessage message;
+      message.topic = message_idx == 3 ? "other" : "alert-webhook";
+      message.payload = "{\"n\":" + std::to_string(message_idx) + "}";
+      message.created = T(message_idx);
+      message.next_attempt = T(message_idx);
+      Result<std::int64_t> id = tx.Outbox().Enqueue(message);
+      if (!id) return Fail(id.error());
+      ids.push_back(*id);
+    }
+    return Ok();
+  });
+  EXPECT_EQ(store_->PolicyVersion(), version);
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_LT(ids[0], ids[1]);
+
+  Result<std::vector<OutboxMessage>> due =
+      Get([](auto& tx) { return tx.Outbox().Due("alert-webhook", T(1), 10); });
+  ASSERT_OK(due);
+  ASSERT_EQ(due->size(), 2u);  // the third is not due yet; "other" is another topic
+  EXPECT_EQ((*due)[0].payload, "{\"n\":0}");
+  EXPECT_EQ((*due)[0].attempts, 0);
+
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    if (auto r = tx.Outbox().MarkDelivered(ids[0], T(5)); !r) return r;
+    return tx.Outbox().Reschedule(ids[1], T(60), "connection refused");
+  });
+  due = Get([](auto& tx) { return tx.Outbox().Due("alert-webhook", T(10), 10); });
+  ASSERT_OK(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, ids[2]);
+  due = Get([](auto& tx) { return tx.Outbox().Due("alert-webhook", T(60), 1); });
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, ids[1]);
+  EXPECT_EQ((*due)[0].attempts, 1);
+  EXPECT_EQ((*due)[0].last_error, "connection refused");
+
+  ListQuery two;
+  two.max_items = 2;
+  Result<Page<OutboxMessage>> listed = Get([&](auto& tx) { return tx.Outbox().List("alert-webhook", two); });
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->items.size(), 2u);
+  EXPECT_EQ(listed->items[0].id, ids[2]);  // newest first
+  two.marker = *listed->next_marker;
+  listed = Get([&](auto& tx) { return tx.Outbox().List("alert-webhook", two); });
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].id, ids[0]);
+  EXPECT_EQ(listed->items[0].delivered, T(5));
+  EXPECT_FALSE(listed->truncated());
+
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().MarkDelivered(9999, T(1)); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().Reschedule(9999, T(1), "x"); }), "NotFound");
+  Result<std::int64_t> deleted;
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    deleted = tx.Outbox().DeleteDeliveredBefore(T(6), 10);
+    return deleted ? Ok() : Fail(deleted.error());
+  });
+  EXPECT_EQ(deleted.value_or(-1), 1);
+  EXPECT_EQ(Get([](auto& tx) { return tx.Outbox().List("alert-webhook", ListQuery{}); })->items.size(), 2u);
+}
+
+TEST_P(StoreSuite, CredentialReports) {
+  SeedAccounts();
+  EXPECT_CODE(Get([](auto& tx) { return tx.CredentialReports().Get(kAcct); }), "NotFound");
+  MustWrite([](WriteTransaction& tx) {
+    return tx.CredentialReports().Put({kAcct, T(1), "user,arn\n<root_account>,x\n"});
+  });
+  MustWrite([](WriteTransaction& tx) { return tx.CredentialReports().Put({kAcct, T(2), "v2"}); });
+  Result<CredentialReportRow> report = Get([](auto& tx) { return tx.CredentialReports().Get(kAcct); });
+  ASSERT_OK(report);
+  EXPECT_EQ(report->generated, T(2));
+  EXPECT_EQ(report->content, "v2");
+  EXPECT_CODE(Get([](auto& tx) { return tx.CredentialReports().Get(kOther); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) {
+                return tx.CredentialReports().Put({"000000000000", T(1), "x"});
+              }),
+              "NotFound");
+}
+
 TEST_P(StoreSuite, DevInitInOneWrite) {
   // What `rampart dev-init` does: account, root user, admin user, its key and
   // AdministratorAccess, atomically.

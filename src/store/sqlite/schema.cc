@@ -246,6 +246,28 @@ CREATE INDEX audit_event_resources_by_name
   ON audit_event_resources (account_id, resource_name, event_time_ms, sequence);
 )sql";
 
+constexpr std::string_view kOutboxAndReports = R"sql(
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic           TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT NOT NULL DEFAULT '',
+  delivered_ms    INTEGER
+);
+CREATE INDEX outbox_due ON outbox (topic, next_attempt_ms, id) WHERE delivered_ms IS NULL;
+CREATE INDEX outbox_by_topic ON outbox (topic, id);
+CREATE INDEX outbox_delivered ON outbox (delivered_ms) WHERE delivered_ms IS NOT NULL;
+
+CREATE TABLE credential_reports (
+  account_id   TEXT PRIMARY KEY REFERENCES accounts(id),
+  generated_ms INTEGER NOT NULL,
+  content      TEXT NOT NULL
+);
+)sql";
+
 Result<std::int64_t> AppliedVersion(Connection& writer) {
   Result<Statement> stmt = writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!stmt) return Fail(stmt.error());
@@ -260,6 +282,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "accounts, root users, IAM entities, policies, credentials, tags", kInitialSchema},
       {2, "audit events", kAuditEvents},
+      {3, "outbox and credential reports", kOutboxAndReports},
   };
   return kMigrations;
 }

@@ -133,6 +133,36 @@ TEST(SqliteStore, MigratesOnceAndRecordsTheVersion) {
   EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
 }
 
+TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
+  std::filesystem::path db = FreshDbPath();
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA1").has_value());
+  }
+  {
+    // Make it a database written by a binary that knew only migration 1.
+    RawDb raw(db);
+    raw.Exec(
+        "DROP TABLE audit_event_resources; DROP TABLE audit_events; DROP TABLE outbox;"
+        " DROP TABLE credential_reports; DELETE FROM schema_migrations WHERE version > 1");
+    EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), 1);
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  Result<void> wrote = (*store)->Write([](WriteTransaction& tx) -> Result<void> {
+    if (!tx.Users().GetById("AIDA1")) return Fail("Lost", "user lost in the upgrade");
+    AuditEventRow event;
+    event.event_id = "e1";
+    event.account_id = kAcct;
+    event.record = "{}";
+    return tx.AuditEvents().Append(event) ? Ok() : Fail("X", "append");
+  });
+  EXPECT_TRUE(wrote.has_value()) << wrote.error().message;
+  RawDb raw(db);
+  EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
+}
+
 TEST(SqliteStore, RefusesADatabaseFromANewerRampart) {
   std::filesystem::path db = FreshDbPath();
   ASSERT_TRUE(OpenSqliteStore(db, kMasterKey, FastOptions()).has_value());

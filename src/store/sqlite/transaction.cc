@@ -1819,6 +1819,112 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Outbox and credential reports
+
+constexpr std::string_view kOutboxColumns =
+    "id, topic, payload, created_ms, next_attempt_ms, attempts, last_error, delivered_ms";
+
+OutboxMessage ReadMessage(const Statement& stmt) {
+  OutboxMessage message;
+  message.id = stmt.Int(0);
+  message.topic = stmt.Text(1);
+  message.payload = stmt.Text(2);
+  message.created = stmt.Time(3);
+  message.next_attempt = stmt.Time(4);
+  message.attempts = static_cast<std::int32_t>(stmt.Int(5));
+  message.last_error = stmt.Text(6);
+  message.delivered = stmt.OptTime(7);
+  return message;
+}
+
+class SqliteOutboxRepo final : public OutboxRepo, RepoBase {
+ public:
+  using RepoBase::RepoBase;
+
+  Result<std::int64_t> Enqueue(const OutboxMessage& message) override {
+    Result<std::int64_t> ran = Run(
+        "INSERT INTO outbox (topic, payload, created_ms, next_attempt_ms) VALUES (?, ?, ?, ?)",
+        message.topic, message.payload, message.created, message.next_attempt);
+    if (!ran) return Fail(ran.error());
+    return sqlite3_last_insert_rowid(connection().db());
+  }
+  Result<std::vector<OutboxMessage>> Due(std::string_view topic, TimePoint now,
+                                         int limit) const override {
+    Result<Statement> stmt = Prepare("SELECT " + std::string(kOutboxColumns) +
+                                     " FROM outbox WHERE topic = ? AND delivered_ms IS NULL"
+                                     " AND next_attempt_ms <= ? ORDER BY id LIMIT ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(topic, now, std::int64_t{std::max(1, limit)});
+    return All<OutboxMessage>(*stmt, ReadMessage);
+  }
+  Result<void> MarkDelivered(std::int64_t id, TimePoint when) override {
+    return ExpectChanged(Run("UPDATE outbox SET delivered_ms = ? WHERE id = ?", when, id),
+                         "outbox message", std::to_string(id));
+  }
+  Result<void> Reschedule(std::int64_t id, TimePoint next_attempt,
+                          std::string_view error) override {
+    return ExpectChanged(Run("UPDATE outbox SET next_attempt_ms = ?, attempts = attempts + 1,"
+                             " last_error = ? WHERE id = ?",
+                             next_attempt, error, id),
+                         "outbox message", std::to_string(id));
+  }
+  Result<Page<OutboxMessage>> List(std::string_view topic, const ListQuery& query) const override {
+    Result<std::string> after = DecodeMarker(query.marker);
+    if (!after) return Fail(after.error());
+    std::int64_t below = INT64_MAX;
+    if (!after->empty()) {
+      try {
+        below = std::stoll(*after);
+      } catch (const std::exception&) {
+        return Fail(MakeError(StoreError::kInvalidArgument, "invalid marker"));
+      }
+    }
+    Result<Statement> stmt = Prepare("SELECT " + std::string(kOutboxColumns) +
+                                     " FROM outbox WHERE topic = ? AND id < ?"
+                                     " ORDER BY id DESC LIMIT ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(topic, below, PageSize(query) + 1);
+    return CollectPage<OutboxMessage>(*stmt, query, ReadMessage, [](const OutboxMessage& message) {
+      return std::to_string(message.id);
+    });
+  }
+  Result<std::int64_t> DeleteDeliveredBefore(TimePoint cutoff, int limit) override {
+    return Run(
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE delivered_ms IS NOT NULL"
+        " AND delivered_ms < ? ORDER BY delivered_ms LIMIT ?)",
+        cutoff, std::int64_t{std::max(1, limit)});
+  }
+};
+
+class SqliteCredentialReportRepo final : public CredentialReportRepo, RepoBase {
+ public:
+  using RepoBase::RepoBase;
+
+  Result<CredentialReportRow> Get(std::string_view account_id) const override {
+    Result<Statement> stmt = Prepare(
+        "SELECT account_id, generated_ms, content FROM credential_reports WHERE account_id = ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(account_id);
+    return One<CredentialReportRow>(
+        *stmt,
+        [](const Statement& s) { return CredentialReportRow{s.Text(0), s.Time(1), s.Text(2)}; },
+        "credential report of account", account_id);
+  }
+  Result<void> Put(const CredentialReportRow& row) override {
+    Result<std::int64_t> ran = Run(
+        "INSERT INTO credential_reports (account_id, generated_ms, content) VALUES (?, ?, ?)"
+        " ON CONFLICT (account_id) DO UPDATE SET generated_ms = excluded.generated_ms,"
+        " content = excluded.content",
+        row.account_id, row.generated, row.content);
+    if (!ran) {
+      if (IsConflict(ran.error())) return Fail(NotFound("account", row.account_id));
+      return Fail(ran.error());
+    }
+    return Ok();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
 
 class SqliteTransaction final : public WriteTransaction {
  public:
@@ -1837,7 +1943,9 @@ class SqliteTransaction final : public WriteTransaction {
         password_policies_(context),
         instance_profiles_(context),
         tags_(context),
-        audit_events_(context) {}
+        audit_events_(context),
+        outbox_(context),
+        credential_reports_(context) {}
 
   const AccountRepo& Accounts() const override { return accounts_; }
   const RootUserRepo& RootUsers() const override { return root_users_; }
@@ -1854,6 +1962,8 @@ class SqliteTransaction final : public WriteTransaction {
   const InstanceProfileRepo& InstanceProfiles() const override { return instance_profiles_; }
   const TagRepo& Tags() const override { return tags_; }
   const AuditEventRepo& AuditEvents() const override { return audit_events_; }
+  const OutboxRepo& Outbox() const override { return outbox_; }
+  const CredentialReportRepo& CredentialReports() const override { return credential_reports_; }
 
   AccountRepo& Accounts() override { return accounts_; }
   RootUserRepo& RootUsers() override { return root_users_; }
@@ -1870,6 +1980,8 @@ class SqliteTransaction final : public WriteTransaction {
   InstanceProfileRepo& InstanceProfiles() override { return instance_profiles_; }
   TagRepo& Tags() override { return tags_; }
   AuditEventRepo& AuditEvents() override { return audit_events_; }
+  OutboxRepo& Outbox() override { return outbox_; }
+  CredentialReportRepo& CredentialReports() override { return credential_reports_; }
 
  private:
   SqliteAccountRepo accounts_;
@@ -1887,6 +1999,8 @@ class SqliteTransaction final : public WriteTransaction {
   SqliteInstanceProfileRepo instance_profiles_;
   SqliteTagRepo tags_;
   SqliteAuditEventRepo audit_events_;
+  SqliteOutboxRepo outbox_;
+  SqliteCredentialReportRepo credential_reports_;
 };
 
 }  // namespace
