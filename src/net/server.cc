@@ -408,6 +408,9 @@ class Connection final : public ConnectionBase {
     } catch (const std::exception& e) {
       core_.logger->warn("net: request handler threw: {}", e.what());
       state->Send(std::nullopt);
+    } catch (...) {
+      core_.logger->warn("net: request handler threw a non-standard exception");
+      state->Send(std::nullopt);
     }
   }
 

@@ -658,6 +658,53 @@ TEST(NetServer, MalformedRequestsAre400AndClose) {
   EXPECT_TRUE(echo.requests().empty());
 }
 
+TEST(NetServer, MutatedRequestsNeverBreakTheServer) {
+  ServerOptions options;
+  options.request_timeout = 300ms;  // truncated requests end in 408 quickly
+  EchoServer echo(options);
+  const std::string seed =
+      "POST /p?a=b HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  std::uint32_t random = 20261128;  // fixed seed: deterministic
+  auto next = [&random] {
+    random = random * 1664525u + 1013904223u;
+    return random >> 8;
+  };
+  const char kInteresting[] = {'\r', '\n', ':', ' ', '\0', '\x7f', '\xff', '0', 'f', ';'};
+  for (int case_idx = 0; case_idx < 150; ++case_idx) {
+    std::string request = seed;
+    int mutations = 1 + static_cast<int>(next() % 4);
+    for (int mutation_idx = 0; mutation_idx < mutations; ++mutation_idx) {
+      std::size_t at = next() % request.size();
+      switch (next() % 3) {
+        case 0:
+          request[at] = kInteresting[next() % sizeof(kInteresting)];
+          break;
+        case 1:
+          request.erase(at, 1 + next() % 8);
+          break;
+        default:
+          request.insert(at, std::string(1 + next() % 3, kInteresting[next() % 10]));
+          break;
+      }
+      if (request.empty()) request = "X";
+    }
+    Client client(echo.port());
+    ASSERT_TRUE(client.Send(request));
+    auto response = client.Read(5s);
+    if (response) {
+      EXPECT_TRUE(response->status == 200 || response->status == 400 ||
+                  response->status == 408 || response->status == 413)
+          << "case " << case_idx << ": " << response->status;
+    }
+  }
+  Client client(echo.port());
+  ASSERT_TRUE(client.Send(Get("/still-alive")));
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "GET /still-alive ");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timeouts
 
