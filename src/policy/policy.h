@@ -45,6 +45,7 @@ struct CompileOptions {
   // identity and boundary 6144 (managed policy), trust 2048, session 2048, SCP and RCP 5120.
   // Inline identity policies are limited in aggregate per entity (user 2048, group 5120,
   // role 10240); the IAM service checks that sum with PolicySizeWithoutWhitespace.
+  // Turn it off for AWS managed policies: 81 of them exceed 6144.
   bool enforce_size_quota = true;
 };
 
@@ -154,7 +155,8 @@ class RequestContext {
 
 using PolicyPtr = std::shared_ptr<const CompiledPolicy>;
 
-// The principal's side of a decision. One snapshot per principal (or per session), shared.
+// The principal's side of a decision. One immutable snapshot per principal (or per session),
+// shared across threads as std::shared_ptr<const PrincipalPolicies>.
 struct PrincipalPolicies {
   std::vector<PolicyPtr> identity;  // inline + managed, including via groups
   PolicyPtr boundary;               // permissions boundary, or null
