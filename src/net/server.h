@@ -24,6 +24,20 @@
 // served on its own strand. The Handler is called on an io thread and must not block: it should
 // hand the request to a worker pool and call the Responder from there. Server methods are
 // thread-safe; Shutdown() may be called from any thread (for example a signal-handling thread).
+//
+// Typical wiring (in server/):
+//
+//   Result<std::unique_ptr<net::Server>> server = net::Server::Start(
+//       options,
+//       [&pool, &dispatcher](HttpRequest request, net::Responder respond) {
+//         pool.Post([&dispatcher, request = std::move(request), respond = std::move(respond)] {
+//           respond(dispatcher.Handle(request));  // store calls happen here, off the io threads
+//         });
+//       },
+//       [](const Error& error) { return ErrorInServiceShape(error); });
+//   if (!server) return Fail(server.error());
+//   // SIGTERM thread: (*server)->Shutdown(std::chrono::seconds(20));
+//   (*server)->Wait();
 #pragma once
 
 #include <chrono>

@@ -870,10 +870,10 @@ TEST(NetServer, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ServerOptions options;
   options.max_connections = 2;
   EchoServer echo(options);
-  Client first(echo.port());
+  auto first = std::make_unique<Client>(echo.port());
   Client second(echo.port());
   // Both are registered once they have been served.
-  for (Client* client : {&first, &second}) {
+  for (Client* client : {first.get(), &second}) {
     ASSERT_TRUE(client->Send(Get("/")));
     ASSERT_TRUE(client->Read());
   }
@@ -885,9 +885,10 @@ TEST(NetServer, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   EXPECT_EQ(stats.connections_open, 2u);
   EXPECT_EQ(stats.requests_handled, 2u);
   // Once one closes, a new client is served again.
-  ASSERT_TRUE(first.Send(Get("/", "Connection: close\r\n")));
-  ASSERT_TRUE(first.Read());
-  EXPECT_TRUE(first.WaitClosed());
+  ASSERT_TRUE(first->Send(Get("/", "Connection: close\r\n")));
+  ASSERT_TRUE(first->Read());
+  EXPECT_TRUE(first->WaitClosed());
+  first.reset();  // ends the server's lingering close at once
   std::optional<RawResponse> response;
   for (int attempt = 0; attempt < 50 && !response; ++attempt) {
     Client fourth(echo.port());
