@@ -25,6 +25,7 @@
 #include "server/credential_source.h"
 #include "server/dispatcher.h"
 #include "server/worker_pool.h"
+#include "services/iam/iam.h"
 #include "services/sts/sts.h"
 #include "store/store.h"
 
@@ -84,6 +85,7 @@ void SetUpLogging(const Config& config) {
 
 void RegisterServices(services::HandlerRegistry& handlers) {
   services::sts::Register(handlers);
+  services::iam::Register(handlers, services::iam::IamOptions{});
 }
 
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir) {
