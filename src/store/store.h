@@ -651,6 +651,10 @@ class AuditEventRepo {
   // returns its sequence number. kConflict if the event id is taken. Does not bump
   // PolicyVersion.
   virtual Result<std::int64_t> Append(const AuditEventRow& row) = 0;
+  // Replaces the record, filter attributes and resources of the event with `row.event_id`
+  // (the audit module completes an event appended in a handler's transaction with its
+  // response). kNotFound if no such event was committed.
+  virtual Result<void> Replace(const AuditEventRow& row) = 0;
   // Events of one account matching the query, newest first (by event time, then sequence).
   // Each event appears once even if several of its resources match.
   virtual Result<Page<AuditEventRow>> Lookup(const AuditEventQuery& query) const = 0;
@@ -807,6 +811,8 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{10000};     // waiting on another process's lock
   int max_batch = 512;                               // writes per group commit at most
   std::chrono::milliseconds version_poll_interval{20};  // cross-process PolicyVersion check
+  int writer_cache_kib = 65536;                      // SQLite page cache of the writer
+  int reader_cache_kib = 16384;                      // ... of each reader connection
   // Test hook: runs on the writer thread after every write of a batch, before COMMIT; an
   // error fails (and rolls back) the whole batch, as a crash or I/O error at commit would.
   std::function<Result<void>()> before_commit_for_test;

@@ -1733,6 +1733,33 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
     return sequence;
   }
 
+  Result<void> Replace(const AuditEventRow& row) override {
+    return Atomic(connection(), [&]() -> Result<void> {
+      Result<std::int64_t> changed = Run(
+          "UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
+          " WHERE event_id = ?",
+          row.username, row.access_key_id, row.read_only, row.record, row.event_id);
+      if (!changed) return Fail(changed.error());
+      if (*changed == 0) {
+        return Fail(MakeError(StoreError::kNotFound, "audit event " + row.event_id));
+      }
+      Result<std::int64_t> deleted = Run(
+          "DELETE FROM audit_event_resources WHERE sequence ="
+          " (SELECT sequence FROM audit_events WHERE event_id = ?)",
+          row.event_id);
+      if (!deleted) return Fail(deleted.error());
+      for (const AuditResource& resource : row.resources) {
+        Result<std::int64_t> ran = Run(
+            "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
+            " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
+            " FROM audit_events WHERE event_id = ?",
+            resource.type, resource.name, row.event_id);
+        if (!ran) return Fail(ran.error());
+      }
+      return Ok();
+    });
+  }
+
   Result<Page<AuditEventRow>> Lookup(const AuditEventQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
