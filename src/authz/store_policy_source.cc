@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "authz/managed_policies.h"
+#include "common/crypto.h"
 
 namespace rampart::authz {
 namespace {
@@ -148,15 +149,88 @@ Result<PrincipalPolicySet> StorePolicySource::LoadRole(const store::ReadTransact
   return set;
 }
 
+Result<void> StorePolicySource::AddSessionPolicies(const store::ReadTransaction& tx,
+                                                   const Principal& principal,
+                                                   PrincipalPolicySet& set) {
+  // Session policies were validated (with STS's size and packed-size limits) when the session
+  // was issued; they are compiled here once per session and cached with its policy set.
+  for (std::size_t i = 0; i < principal.session_policies.size(); ++i) {
+    Result<policy::PolicyPtr> compiled = CompileStored(
+        principal.session_policies[i], policy::PolicyType::kSession,
+        i == 0 ? std::string("SessionPolicy") : fmt::format("SessionPolicy{}", i + 1));
+    if (!compiled) {
+      return Fail("ServiceFailure", fmt::format("session policy of `{}` no longer compiles: {}",
+                                                principal.arn, compiled.error().message));
+    }
+    set.policies.session.push_back(std::move(*compiled));
+  }
+  for (const std::string& arn : principal.session_policy_arns) {
+    Result<policy::PolicyPtr> compiled = LoadManagedPolicy(tx, arn, policy::PolicyType::kSession);
+    if (!compiled) return Fail(compiled.error());
+    // A managed session policy deleted since the session began grants nothing; an empty
+    // placeholder keeps the session layer present (so the session stays limited by it).
+    if (*compiled) {
+      set.policies.session.push_back(std::move(*compiled));
+    } else {
+      Result<policy::PolicyPtr> nothing = CompileStored(
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","NotResource":"*"}]})",
+          policy::PolicyType::kSession, arn);
+      if (nothing && *nothing) set.policies.session.push_back(std::move(*nothing));
+    }
+  }
+  return Ok();
+}
+
+Result<PrincipalPolicySet> StorePolicySource::LoadSession(const store::ReadTransaction& tx,
+                                                          const Principal& principal) {
+  PrincipalPolicySet set;
+  Result<PrincipalPolicySet> base;
+  switch (principal.type) {
+    case PrincipalType::kIAMUser: base = LoadUser(tx, principal.principal_id); break;
+    case PrincipalType::kAssumedRole: base = LoadRole(tx, principal.issuer_principal_id); break;
+    case PrincipalType::kFederatedUser: base = LoadUser(tx, principal.issuer_principal_id); break;
+    default: return set;
+  }
+  if (base) {
+    set = std::move(*base);
+  } else if (!store::IsNotFound(base.error())) {
+    return Fail(base.error());
+  }
+  // A user or role deleted while its sessions live: the sessions keep no permissions.
+  if (principal.type == PrincipalType::kFederatedUser) {
+    // aws:PrincipalTag/* of a federated user are its session tags only.
+    set.tags.clear();
+  }
+  if (auto r = AddSessionPolicies(tx, principal, set); !r) return Fail(r.error());
+  return set;
+}
+
 Result<PolicySetPtr> StorePolicySource::ForPrincipal(const Principal& principal) const {
   static const PolicySetPtr kEmpty = std::make_shared<const PrincipalPolicySet>();
   if (principal.type == PrincipalType::kRoot) return kEmpty;
   std::string cache_key;
+  const bool has_session_policies =
+      !principal.session_policies.empty() || !principal.session_policy_arns.empty();
   switch (principal.type) {
     case PrincipalType::kIAMUser: cache_key = "user:" + principal.principal_id; break;
-    default:
-      // Role sessions and federated users arrive with STS; until then they have no policies.
-      return kEmpty;
+    case PrincipalType::kAssumedRole: cache_key = "role:" + principal.issuer_principal_id; break;
+    case PrincipalType::kFederatedUser:
+      cache_key = "federated:" + principal.issuer_principal_id;
+      break;
+    default: return kEmpty;
+  }
+  if (has_session_policies) {
+    // Session policies are fixed for the life of a session: one snapshot per session, keyed
+    // by its access key id (or, without one, by the policies themselves).
+    cache_key += "|";
+    if (!principal.access_key_id.empty()) {
+      cache_key += principal.access_key_id;
+    } else {
+      std::string all;
+      for (const std::string& text : principal.session_policies) all += text + '\0';
+      for (const std::string& arn : principal.session_policy_arns) all += arn + '\0';
+      cache_key += crypto::Sha256Hex(all);
+    }
   }
   std::uint64_t version = store_.PolicyVersion();
   {
@@ -168,7 +242,7 @@ Result<PolicySetPtr> StorePolicySource::ForPrincipal(const Principal& principal)
   }
   PrincipalPolicySet loaded;
   Result<void> read = store_.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-    Result<PrincipalPolicySet> set = LoadUser(tx, principal.principal_id);
+    Result<PrincipalPolicySet> set = LoadSession(tx, principal);
     if (!set) return Fail(set.error());
     loaded = std::move(*set);
     return Ok();

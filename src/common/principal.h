@@ -46,6 +46,12 @@ struct Principal {
   std::string source_identity;
   std::map<std::string, std::string> session_tags;
   std::vector<std::string> transitive_tag_keys;
+
+  // Session policies of role sessions and federated users (the Policy and PolicyArns of
+  // AssumeRole / GetFederationToken), exactly as submitted; authz compiles them as the
+  // session-policy layer. Empty for every other principal.
+  std::vector<std::string> session_policies;     // inline JSON documents
+  std::vector<std::string> session_policy_arns;  // managed policy ARNs
 };
 
 }  // namespace rampart

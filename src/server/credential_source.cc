@@ -3,14 +3,57 @@
 #include <mutex>
 
 #include "common/arn.h"
+#include "common/crypto.h"
 #include "common/strings.h"
 
 namespace rampart::server {
 namespace {
 
 constexpr std::size_t kMaxCachedKeys = 100'000;
+constexpr std::size_t kMaxCachedSessions = 100'000;
 
 }  // namespace
+
+StoreCredentialSource::StoreCredentialSource(store::Store& store,
+                                             std::string_view session_token_secret)
+    : store_(store) {
+  if (!session_token_secret.empty()) {
+    Result<auth::SessionTokenCodec> codec = auth::SessionTokenCodec::Create(session_token_secret);
+    if (codec) sessions_.emplace(std::move(*codec));
+  }
+}
+
+auth::Credential CredentialForSession(auth::SessionClaims claims) {
+  auth::Credential credential;
+  credential.secret_access_key = std::move(claims.secret_access_key);
+  credential.temporary = true;
+  credential.active = true;
+  credential.expiration = claims.principal.expiration;
+  credential.principal = std::move(claims.principal);
+  credential.principal.temporary = true;
+  return credential;
+}
+
+Result<auth::Credential> StoreCredentialSource::LookupSession(
+    std::string_view access_key_id, std::optional<std::string_view> session_token) const {
+  // An ASIA key without its token, or with a token that is not ours: the key is unknown.
+  if (!sessions_ || !session_token) return Fail(auth::InvalidClientTokenIdError());
+  {
+    std::shared_lock<std::shared_mutex> lock(session_mutex_);
+    auto it = session_cache_.find(std::string(access_key_id));
+    if (it != session_cache_.end() && crypto::ConstantTimeEquals(it->second.token, *session_token)) {
+      return it->second.credential;
+    }
+  }
+  Result<auth::SessionClaims> claims = sessions_->Open(*session_token, access_key_id);
+  if (!claims) return Fail(claims.error());
+  auth::Credential credential = CredentialForSession(std::move(*claims));
+  std::unique_lock<std::shared_mutex> lock(session_mutex_);
+  // Bounded: a full cache is emptied (an entry only saves one AES-GCM open).
+  if (session_cache_.size() >= kMaxCachedSessions) session_cache_.clear();
+  session_cache_[std::string(access_key_id)] = CachedSession{std::string(*session_token), credential};
+  return credential;
+}
 
 Principal PrincipalForKey(const store::AccessKeyRow& key, const store::UserRow* user) {
   Principal principal;
@@ -34,9 +77,9 @@ Principal PrincipalForKey(const store::AccessKeyRow& key, const store::UserRow* 
 
 Result<auth::Credential> StoreCredentialSource::Lookup(
     std::string_view access_key_id, std::optional<std::string_view> session_token) const {
-  // Temporary (ASIA...) credentials are issued by STS; until a session is found for them
-  // they are unknown. A long-term key sent with a session token is refused by the verifier.
-  (void)session_token;
+  // Temporary (ASIA...) credentials carry their session in the token. A long-term key sent
+  // with a session token is refused by the verifier.
+  if (StartsWith(access_key_id, "ASIA")) return LookupSession(access_key_id, session_token);
   std::uint64_t version = store_.PolicyVersion();
   {
     std::shared_lock<std::shared_mutex> lock(mutex_);

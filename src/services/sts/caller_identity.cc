@@ -10,9 +10,4 @@ Result<boost::json::object> GetCallerIdentity(CallContext& call, const boost::js
   return out;
 }
 
-void Register(HandlerRegistry& registry) {
-  registry.Add("sts", "GetCallerIdentity",
-               OperationSpec{.handler = GetCallerIdentity, .requires_authorization = false});
-}
-
 }  // namespace rampart::services::sts
