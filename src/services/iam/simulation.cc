@@ -78,15 +78,28 @@ Result<std::vector<Source>> CompileInputList(const json::object& in, std::string
   return out;
 }
 
+bool IsArn(std::string_view id) { return StartsWith(id, "arn:"); }
+
 std::string_view LastSegment(std::string_view arn) {
   std::size_t slash = arn.rfind('/');
   return slash == std::string_view::npos ? arn : arn.substr(slash + 1);
 }
 
+// Customer managed policies are compiled with their ARN as id, AWS managed ones with their
+// name (authz/managed_policies.cc); either way the SourcePolicyId is the policy's name.
 Source ManagedSource(policy::PolicyPtr compiled) {
   Source source;
-  source.arn = compiled->id();  // StorePolicySource compiles managed policies with their ARN
-  source.id = std::string(LastSegment(source.arn));
+  if (IsArn(compiled->id())) {
+    source.arn = compiled->id();
+  } else {
+    for (const authz::AwsManagedPolicy& managed : authz::AwsManagedPolicies::Get().all()) {
+      if (managed.name == compiled->id()) {
+        source.arn = managed.arn;
+        break;
+      }
+    }
+  }
+  source.id = std::string(LastSegment(compiled->id()));
   source.type = std::string(kIamPolicyType);
   source.policy = std::move(compiled);
   return source;
@@ -103,8 +116,6 @@ Source InlineSource(policy::PolicyPtr compiled, std::string_view kind, std::stri
   source.policy = std::move(compiled);
   return source;
 }
-
-bool IsArn(std::string_view id) { return StartsWith(id, "arn:"); }
 
 // The principal named by an ARN in PolicySourceArn / CallerArn.
 struct SourceEntity {
@@ -208,22 +219,27 @@ Result<void> LoadPrincipal(const store::ReadTransaction& tx, std::string_view ac
         setup.identity.push_back(ManagedSource(std::move(compiled)));
         continue;
       }
+      // An inline policy of the user or of one of its groups, else an AWS managed policy.
       Result<bool> own = HasInline(tx, store::EntityRef::User(user->id), *compiled);
       if (!own) return Fail(own.error());
-      std::string owner = user->name;
-      std::string_view kind = "user";
-      if (!*own) {
-        for (const store::GroupRow& group : *groups) {
-          Result<bool> in_group = HasInline(tx, store::EntityRef::Group(group.id), *compiled);
-          if (!in_group) return Fail(in_group.error());
-          if (*in_group) {
-            owner = group.name;
-            kind = "group";
-            break;
-          }
+      if (*own) {
+        setup.identity.push_back(InlineSource(std::move(compiled), "user", user->name));
+        continue;
+      }
+      const store::GroupRow* owner = nullptr;
+      for (const store::GroupRow& group : *groups) {
+        Result<bool> in_group = HasInline(tx, store::EntityRef::Group(group.id), *compiled);
+        if (!in_group) return Fail(in_group.error());
+        if (*in_group) {
+          owner = &group;
+          break;
         }
       }
-      setup.identity.push_back(InlineSource(std::move(compiled), kind, owner));
+      if (owner != nullptr) {
+        setup.identity.push_back(InlineSource(std::move(compiled), "group", owner->name));
+      } else {
+        setup.identity.push_back(ManagedSource(std::move(compiled)));
+      }
     }
     if (set->policies.boundary) setup.boundaries.push_back(ManagedSource(set->policies.boundary));
     setup.principal.type = policy::PrincipalType::kIamUser;
@@ -240,10 +256,14 @@ Result<void> LoadPrincipal(const store::ReadTransaction& tx, std::string_view ac
     Result<authz::PrincipalPolicySet> set = authz::StorePolicySource::LoadRole(tx, role->id);
     if (!set) return Fail(FromStore(set.error()));
     for (policy::PolicyPtr& compiled : set->policies.identity) {
-      if (IsArn(compiled->id())) {
-        setup.identity.push_back(ManagedSource(std::move(compiled)));
-      } else {
+      Result<bool> own = IsArn(compiled->id())
+                             ? Result<bool>(false)
+                             : HasInline(tx, store::EntityRef::Role(role->id), *compiled);
+      if (!own) return Fail(own.error());
+      if (*own) {
         setup.identity.push_back(InlineSource(std::move(compiled), "role", role->name));
+      } else {
+        setup.identity.push_back(ManagedSource(std::move(compiled)));
       }
     }
     if (set->policies.boundary) setup.boundaries.push_back(ManagedSource(set->policies.boundary));
@@ -426,9 +446,24 @@ Simulated Run(const Setup& setup, const policy::RequestContext& context) {
   return out;
 }
 
-json::object PositionOf(const policy::Position& position) {
-  return json::object{{"Line", static_cast<std::int64_t>(position.line)},
-                      {"Column", static_cast<std::int64_t>(position.column)}};
+// IAM's simulator reports a statement from the character after its opening brace to the
+// character after its closing brace, 1-based: for the recorded response of AWS over
+// `{"Version": "2012-10-17", "Statement": {"Sid": "", ...}}` (brace at offset 39, closing brace
+// at 111) it answers Column 41 and 113, and the AWS CLI example for simulate-custom-policy
+// gives 38 and 167 the same way. So positions are computed here from the statement's byte
+// offsets rather than taken from policy::Locate, which points at the braces themselves.
+json::object PositionAt(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::int64_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return json::object{{"Line", line},
+                      {"Column", static_cast<std::int64_t>(offset - line_start + 1)}};
 }
 
 // MatchedStatements as AWS reports them: the allowing statements of identity (or resource)
@@ -447,11 +482,11 @@ json::array MatchedStatements(const Setup& setup, const policy::Decision& decisi
     const policy::Statement& statement = matched.policy->statements()[matched.statement_index];
     if (statement.effect != wanted) continue;
     if (decision.allowed() && matched.policy->type() == policy::PolicyType::kBoundary) continue;
-    policy::StatementLocation location = policy::Locate(matched);
+    const std::string& text = matched.policy->text();
     out.push_back(json::object{{"SourcePolicyId", it->second->id},
                                {"SourcePolicyType", it->second->type},
-                               {"StartPosition", PositionOf(location.start)},
-                               {"EndPosition", PositionOf(location.end)}});
+                               {"StartPosition", PositionAt(text, statement.begin + 1)},
+                               {"EndPosition", PositionAt(text, statement.end)}});
   }
   return out;
 }
