@@ -1,5 +1,6 @@
 #include "store/sqlite/connection.h"
 
+#include <algorithm>
 #include <string>
 
 #include "store/store.h"
@@ -61,7 +62,8 @@ std::string Statement::Blob(int column) const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
-                                                     std::chrono::milliseconds busy_timeout) {
+                                                     std::chrono::milliseconds busy_timeout,
+                                                     int cache_kib) {
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is confined to one thread at a time (see header).
   int flags = SQLITE_OPEN_NOMUTEX |
@@ -78,8 +80,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   // WAL lets readers proceed while the writer commits and survives crashes; FULL syncs the
   // WAL on every commit, so an acknowledged write survives power loss (DESIGN.md section 5).
+  // A negative cache_size is in KiB. The default (2 MiB) thrashes once indexes outgrow it.
   std::string pragmas =
-      "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;";
+      "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
+      " PRAGMA cache_size=-" + std::to_string(std::max(256, cache_kib)) + ";";
   if (mode == Mode::kWriter) {
     pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
   } else {

@@ -113,7 +113,8 @@ class Connection {
   // Opens `path` (creating it for kWriter) with WAL, synchronous=FULL, foreign_keys=ON and
   // the busy timeout; kReader connections are also query_only.
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, Mode mode,
-                                                  std::chrono::milliseconds busy_timeout);
+                                                  std::chrono::milliseconds busy_timeout,
+                                                  int cache_kib);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

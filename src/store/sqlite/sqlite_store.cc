@@ -151,7 +151,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(master_key), options));
   store->path_ = db_file.string();
   Result<std::unique_ptr<Connection>> writer =
-      Connection::Open(store->path_, Connection::Mode::kWriter, options.busy_timeout);
+      Connection::Open(store->path_, Connection::Mode::kWriter, options.busy_timeout,
+                       options.writer_cache_kib);
   if (!writer) return Fail(writer.error());
   store->writer_ = std::move(*writer);
   if (!existed) {
@@ -168,12 +169,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
 
   for (int reader_idx = 0; reader_idx < std::max(1, options.reader_connections); ++reader_idx) {
     Result<std::unique_ptr<Connection>> reader =
-        Connection::Open(store->path_, Connection::Mode::kReader, options.busy_timeout);
+        Connection::Open(store->path_, Connection::Mode::kReader, options.busy_timeout,
+                         options.reader_cache_kib);
     if (!reader) return Fail(reader.error());
     store->idle_readers_.push_back(std::move(*reader));
   }
   Result<std::unique_ptr<Connection>> poller =
-      Connection::Open(store->path_, Connection::Mode::kReader, options.busy_timeout);
+      Connection::Open(store->path_, Connection::Mode::kReader, options.busy_timeout, 256);
   if (!poller) return Fail(poller.error());
   store->poller_ = std::move(*poller);
 

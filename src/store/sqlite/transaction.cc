@@ -72,19 +72,12 @@ Result<std::int64_t> Scalar(Statement& stmt) {
   return *row ? stmt.Int(0) : 0;
 }
 
-// Runs `body` inside its own SAVEPOINT so a repository call with several statements is
-// atomic even when the caller ignores its failure and carries on.
-template <typename Body>
-Result<void> Atomic(Connection& connection, Body body) {
-  if (Result<void> begun = connection.Exec("SAVEPOINT repo_call"); !begun) return begun;
-  Result<void> result = body();
-  if (!result) {
-    (void)connection.Exec("ROLLBACK TO repo_call; RELEASE repo_call");
-    return result;
-  }
-  if (Result<void> done = connection.Exec("RELEASE repo_call"); !done) return done;
-  return result;
-}
+// INVARIANT: a repository call that writes several statements orders them so that only the
+// first can fail on a constraint (uniqueness, foreign key); the later ones can fail only on
+// I/O, and SQLite then abandons the whole transaction. A failed call therefore leaves no
+// partial change even when the caller ignores the failure and carries on, without a nested
+// SAVEPOINT per call (which makes long transactions quadratic: every savepoint release walks
+// SQLite's in-memory sub-journal).
 
 Result<void> ExpectChanged(Result<std::int64_t> changed, std::string_view what,
                            std::string_view key) {
@@ -421,16 +414,14 @@ class SqliteUserRepo final : public UserRepo, RepoBase {
                          "user", id);
   }
   Result<void> Delete(std::string_view id) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      if (Result<void> free = NoPolicies(id, "user"); !free) return free;
-      // Access keys, login profile, MFA devices and group memberships reference the user
-      // with foreign keys, so the DELETE itself fails with Conflict while any remains.
-      Result<std::int64_t> ran = Run("DELETE FROM users WHERE id = ?", id);
-      if (Result<void> done = ExpectChanged(ran, "user", id); !done) return done;
-      if (Result<void> tags = DeleteTags(TaggableType::kUser, id); !tags) return tags;
-      Changed();
-      return Ok();
-    });
+    if (Result<void> free = NoPolicies(id, "user"); !free) return free;
+    // Access keys, login profile, MFA devices and group memberships reference the user
+    // with foreign keys, so the DELETE itself fails with Conflict while any remains.
+    Result<std::int64_t> ran = Run("DELETE FROM users WHERE id = ?", id);
+    if (Result<void> done = ExpectChanged(ran, "user", id); !done) return done;
+    if (Result<void> tags = DeleteTags(TaggableType::kUser, id); !tags) return tags;
+    Changed();
+    return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
     return RepoBase::Count("SELECT COUNT(*) FROM users WHERE account_id = ?", account_id);
@@ -658,15 +649,13 @@ class SqliteRoleRepo final : public RoleRepo, RepoBase {
         "role", id);
   }
   Result<void> Delete(std::string_view id) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      if (Result<void> free = NoPolicies(id, "role"); !free) return free;
-      // Instance profiles reference the role by foreign key: Conflict while it is in one.
-      Result<std::int64_t> ran = Run("DELETE FROM roles WHERE id = ?", id);
-      if (Result<void> done = ExpectChanged(ran, "role", id); !done) return done;
-      if (Result<void> tags = DeleteTags(TaggableType::kRole, id); !tags) return tags;
-      Changed();
-      return Ok();
-    });
+    if (Result<void> free = NoPolicies(id, "role"); !free) return free;
+    // Instance profiles reference the role by foreign key: Conflict while it is in one.
+    Result<std::int64_t> ran = Run("DELETE FROM roles WHERE id = ?", id);
+    if (Result<void> done = ExpectChanged(ran, "role", id); !done) return done;
+    if (Result<void> tags = DeleteTags(TaggableType::kRole, id); !tags) return tags;
+    Changed();
+    return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
     return RepoBase::Count("SELECT COUNT(*) FROM roles WHERE account_id = ?", account_id);
@@ -727,23 +716,21 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const ManagedPolicyRow& row, std::string_view document) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      Result<std::int64_t> ran = Run(
-          "INSERT INTO managed_policies (id, account_id, name, name_lc, path, arn, description,"
-          " default_version, last_version, created_ms, updated_ms)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
-          row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
-          DerivedArn(row.arn, row.account_id, "policy", row.path, row.name), row.description,
-          row.created, row.updated);
-      if (!ran) return Fail(ran.error());
-      ran = Run(
-          "INSERT INTO policy_versions (policy_id, version, document, created_ms)"
-          " VALUES (?, 1, ?, ?)",
-          row.id, document, row.created);
-      if (!ran) return Fail(ran.error());
-      Changed();
-      return Ok();
-    });
+    Result<std::int64_t> ran = Run(
+        "INSERT INTO managed_policies (id, account_id, name, name_lc, path, arn, description,"
+        " default_version, last_version, created_ms, updated_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
+        row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
+        DerivedArn(row.arn, row.account_id, "policy", row.path, row.name), row.description,
+        row.created, row.updated);
+    if (!ran) return Fail(ran.error());
+    ran = Run(
+        "INSERT INTO policy_versions (policy_id, version, document, created_ms)"
+        " VALUES (?, 1, ?, ?)",
+        row.id, document, row.created);
+    if (!ran) return Fail(ran.error());
+    Changed();
+    return Ok();
   }
   Result<ManagedPolicyRow> Get(std::string_view account_id, std::string_view name) const override {
     Result<Statement> stmt = Prepare("SELECT " + std::string(kPolicyColumns) +
@@ -791,20 +778,18 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
     return Ok();
   }
   Result<void> Delete(std::string_view id) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      Result<ManagedPolicyRow> policy = GetById(id);
-      if (!policy) return Fail(policy.error());
-      Result<bool> attached =
-          Exists("SELECT 1 FROM attachments WHERE account_id = ? AND policy_arn = ?",
-                 policy->account_id, policy->arn);
-      if (!attached) return Fail(attached.error());
-      if (*attached) return Fail(Conflict("policy `" + policy->arn + "` is still attached"));
-      Result<std::int64_t> ran = Run("DELETE FROM managed_policies WHERE id = ?", id);
-      if (!ran) return Fail(ran.error());
-      if (Result<void> tags = DeleteTags(TaggableType::kManagedPolicy, id); !tags) return tags;
-      Changed();
-      return Ok();
-    });
+    Result<ManagedPolicyRow> policy = GetById(id);
+    if (!policy) return Fail(policy.error());
+    Result<bool> attached =
+        Exists("SELECT 1 FROM attachments WHERE account_id = ? AND policy_arn = ?",
+               policy->account_id, policy->arn);
+    if (!attached) return Fail(attached.error());
+    if (*attached) return Fail(Conflict("policy `" + policy->arn + "` is still attached"));
+    Result<std::int64_t> ran = Run("DELETE FROM managed_policies WHERE id = ?", id);
+    if (!ran) return Fail(ran.error());
+    if (Result<void> tags = DeleteTags(TaggableType::kManagedPolicy, id); !tags) return tags;
+    Changed();
+    return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
     return RepoBase::Count("SELECT COUNT(*) FROM managed_policies WHERE account_id = ?",
@@ -813,7 +798,7 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
   Result<PolicyVersionRow> CreateVersion(std::string_view policy_id, std::string_view document,
                                          bool set_default, TimePoint when) override {
     std::int64_t number = 0;
-    Result<void> made = Atomic(connection(), [&]() -> Result<void> {
+    Result<void> made = [&]() -> Result<void> {
       Result<std::int64_t> ran = Run(
           "UPDATE managed_policies SET last_version = last_version + 1, updated_ms = ?,"
           " default_version = CASE WHEN ? THEN last_version + 1 ELSE default_version END"
@@ -831,7 +816,7 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
       if (!ran) return Fail(ran.error());
       Changed();
       return Ok();
-    });
+    }();
     if (!made) return Fail(made.error());
     return GetVersion(policy_id, VersionName(number));
   }
@@ -1384,13 +1369,11 @@ class SqliteMfaDeviceRepo final : public MfaDeviceRepo, RepoBase {
     if (device->assignment != MfaAssignment::kUnassigned) {
       return Fail(Conflict("MFA device `" + std::string(serial) + "` is still assigned"));
     }
-    return Atomic(connection(), [&]() -> Result<void> {
-      Result<std::int64_t> ran = Run("DELETE FROM mfa_devices WHERE serial = ?", serial);
-      if (!ran) return Fail(ran.error());
-      if (Result<void> tags = DeleteTags(TaggableType::kMfaDevice, serial); !tags) return tags;
-      Changed();
-      return Ok();
-    });
+    Result<std::int64_t> ran = Run("DELETE FROM mfa_devices WHERE serial = ?", serial);
+    if (!ran) return Fail(ran.error());
+    if (Result<void> tags = DeleteTags(TaggableType::kMfaDevice, serial); !tags) return tags;
+    Changed();
+    return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
     return RepoBase::Count("SELECT COUNT(*) FROM mfa_devices WHERE account_id = ?", account_id);
@@ -1535,14 +1518,12 @@ class SqliteInstanceProfileRepo final : public InstanceProfileRepo, RepoBase {
     return CollectPage<InstanceProfileRow>(*stmt, query, ReadProfile, ProfileKey);
   }
   Result<void> Delete(std::string_view id) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      // Roles reference the profile by foreign key: Conflict while it holds one.
-      Result<std::int64_t> ran = Run("DELETE FROM instance_profiles WHERE id = ?", id);
-      if (Result<void> done = ExpectChanged(ran, "instance profile", id); !done) return done;
-      if (Result<void> tags = DeleteTags(TaggableType::kInstanceProfile, id); !tags) return tags;
-      Changed();
-      return Ok();
-    });
+    // Roles reference the profile by foreign key: Conflict while it holds one.
+    Result<std::int64_t> ran = Run("DELETE FROM instance_profiles WHERE id = ?", id);
+    if (Result<void> done = ExpectChanged(ran, "instance profile", id); !done) return done;
+    if (Result<void> tags = DeleteTags(TaggableType::kInstanceProfile, id); !tags) return tags;
+    Changed();
+    return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
     return RepoBase::Count("SELECT COUNT(*) FROM instance_profiles WHERE account_id = ?",
@@ -1601,30 +1582,26 @@ class SqliteTagRepo final : public TagRepo, RepoBase {
 
   Result<void> Put(std::string_view account_id, const TagRef& ref,
                    const std::vector<Tag>& tags) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      for (const Tag& tag : tags) {
-        Result<std::int64_t> ran = Run(
-            "INSERT INTO tags (resource_type, resource_id, key_lc, key, value, account_id)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (resource_type, resource_id, key_lc)"
-            " DO UPDATE SET key = excluded.key, value = excluded.value",
-            TaggableName(ref.type), ref.id, AsciiLower(tag.key), tag.key, tag.value, account_id);
-        if (!ran) return Fail(ran.error());
-      }
-      Changed();
-      return Ok();
-    });
+    for (const Tag& tag : tags) {
+      Result<std::int64_t> ran = Run(
+          "INSERT INTO tags (resource_type, resource_id, key_lc, key, value, account_id)"
+          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (resource_type, resource_id, key_lc)"
+          " DO UPDATE SET key = excluded.key, value = excluded.value",
+          TaggableName(ref.type), ref.id, AsciiLower(tag.key), tag.key, tag.value, account_id);
+      if (!ran) return Fail(ran.error());
+    }
+    Changed();
+    return Ok();
   }
   Result<void> Remove(const TagRef& ref, const std::vector<std::string>& keys) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      for (const std::string& key : keys) {
-        Result<std::int64_t> ran = Run(
-            "DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key_lc = ?",
-            TaggableName(ref.type), ref.id, AsciiLower(key));
-        if (!ran) return Fail(ran.error());
-      }
-      Changed();
-      return Ok();
-    });
+    for (const std::string& key : keys) {
+      Result<std::int64_t> ran = Run(
+          "DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key_lc = ?",
+          TaggableName(ref.type), ref.id, AsciiLower(key));
+      if (!ran) return Fail(ran.error());
+    }
+    Changed();
+    return Ok();
   }
   Result<std::vector<Tag>> List(const TagRef& ref) const override {
     Result<Statement> stmt = Prepare(
@@ -1711,7 +1688,7 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
 
   Result<std::int64_t> Append(const AuditEventRow& row) override {
     std::int64_t sequence = 0;
-    Result<void> made = Atomic(connection(), [&]() -> Result<void> {
+    Result<void> made = [&]() -> Result<void> {
       Result<std::int64_t> ran = Run(
           "INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
           " event_source, username, access_key_id, read_only, record)"
@@ -1728,36 +1705,34 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
         if (!ran) return Fail(ran.error());
       }
       return Ok();
-    });
+    }();
     if (!made) return Fail(made.error());
     return sequence;
   }
 
   Result<void> Replace(const AuditEventRow& row) override {
-    return Atomic(connection(), [&]() -> Result<void> {
-      Result<std::int64_t> changed = Run(
-          "UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
-          " WHERE event_id = ?",
-          row.username, row.access_key_id, row.read_only, row.record, row.event_id);
-      if (!changed) return Fail(changed.error());
-      if (*changed == 0) {
-        return Fail(MakeError(StoreError::kNotFound, "audit event " + row.event_id));
-      }
-      Result<std::int64_t> deleted = Run(
-          "DELETE FROM audit_event_resources WHERE sequence ="
-          " (SELECT sequence FROM audit_events WHERE event_id = ?)",
-          row.event_id);
-      if (!deleted) return Fail(deleted.error());
-      for (const AuditResource& resource : row.resources) {
-        Result<std::int64_t> ran = Run(
-            "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
-            " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
-            " FROM audit_events WHERE event_id = ?",
-            resource.type, resource.name, row.event_id);
-        if (!ran) return Fail(ran.error());
-      }
-      return Ok();
-    });
+    Result<std::int64_t> changed = Run(
+        "UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
+        " WHERE event_id = ?",
+        row.username, row.access_key_id, row.read_only, row.record, row.event_id);
+    if (!changed) return Fail(changed.error());
+    if (*changed == 0) {
+      return Fail(MakeError(StoreError::kNotFound, "audit event " + row.event_id));
+    }
+    Result<std::int64_t> deleted = Run(
+        "DELETE FROM audit_event_resources WHERE sequence ="
+        " (SELECT sequence FROM audit_events WHERE event_id = ?)",
+        row.event_id);
+    if (!deleted) return Fail(deleted.error());
+    for (const AuditResource& resource : row.resources) {
+      Result<std::int64_t> ran = Run(
+          "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
+          " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
+          " FROM audit_events WHERE event_id = ?",
+          resource.type, resource.name, row.event_id);
+      if (!ran) return Fail(ran.error());
+    }
+    return Ok();
   }
 
   Result<Page<AuditEventRow>> Lookup(const AuditEventQuery& query) const override {
