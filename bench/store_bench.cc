@@ -3,6 +3,8 @@
 //                         32 concurrent writers; group commit batches the concurrent ones.
 //   BM_ListUsersPage      one ListUsers page of 100 out of 100,000 users in one account,
 //                         reported as median and p99 per page.
+//   BM_LookupEventsPage   one LookupEvents page of 50 filtered by Username, out of 1,000,000
+//                         events in one account ($RAMPART_BENCH_EVENTS overrides the count).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -152,6 +154,67 @@ void BM_ListUsersPage(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ListUsersPage)->Arg(100)->Unit(benchmark::kMicrosecond);
+
+void BM_LookupEventsPage(benchmark::State& state) {
+  static std::unique_ptr<Store> store = [] {
+    std::unique_ptr<Store> fresh = OpenFresh("events");
+    const char* env = std::getenv("RAMPART_BENCH_EVENTS");
+    const int events = env != nullptr ? std::atoi(env) : 1000000;
+    constexpr int kPerWrite = 20000;
+    const char* names[] = {"CreateUser", "GetUser", "ListUsers", "AttachUserPolicy",
+                           "CreateAccessKey", "AssumeRole", "GetCallerIdentity", "DeleteUser"};
+    for (int first = 0; first < events; first += kPerWrite) {
+      Result<void> wrote = fresh->Write([&](WriteTransaction& tx) -> Result<void> {
+        for (int event_idx = first; event_idx < std::min(events, first + kPerWrite); ++event_idx) {
+          AuditEventRow row;
+          row.event_id = "evt-" + std::to_string(event_idx);
+          row.account_id = kAcct;
+          row.event_time = TimePoint(std::chrono::milliseconds(1'700'000'000'000LL + event_idx * 100LL));
+          row.event_name = names[event_idx % 8];
+          row.event_source = "iam.amazonaws.com";
+          row.username = "user-" + std::to_string(event_idx % 1000);
+          row.access_key_id = "AKIA" + std::to_string(event_idx % 1000);
+          row.read_only = event_idx % 3 == 0;
+          row.resources = {{"AWS::IAM::User", "target-" + std::to_string(event_idx % 5000)}};
+          row.record = "{\"eventVersion\":\"1.08\",\"eventID\":\"evt-" + std::to_string(event_idx) +
+                       "\",\"eventName\":\"" + row.event_name +
+                       "\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"" + row.username +
+                       "\"},\"sourceIPAddress\":\"127.0.0.1\",\"readOnly\":false}";
+          if (Result<std::int64_t> r = tx.AuditEvents().Append(row); !r) return Fail(r.error());
+        }
+        return Ok();
+      });
+      if (!wrote) std::abort();
+    }
+    return fresh;
+  }();
+  std::vector<double> micros;
+  int user = 0;
+  for (auto _ : state) {
+    AuditEventQuery query;
+    query.account_id = kAcct;
+    query.attribute = AuditAttribute::kUsername;
+    query.attribute_value = "user-" + std::to_string(user++ % 1000);
+    query.max_results = 50;
+    auto start = std::chrono::steady_clock::now();
+    Result<void> read = store->Read([&](const ReadTransaction& tx) -> Result<void> {
+      Result<Page<AuditEventRow>> page = tx.AuditEvents().Lookup(query);
+      if (!page) return Fail(page.error());
+      benchmark::DoNotOptimize(page->items.data());
+      return page->items.size() == 50 ? Ok() : Fail("Short", "short page");
+    });
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (!read) state.SkipWithError(read.error().message.c_str());
+  }
+  std::sort(micros.begin(), micros.end());
+  if (!micros.empty()) {
+    state.counters["p50_us"] = micros[micros.size() / 2];
+    state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+  }
+}
+BENCHMARK(BM_LookupEventsPage)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace rampart::store
