@@ -5,7 +5,8 @@ data/aws/models/*/service-2.json, grouped by service, with its status in rampart
 The implemented operations are read from the code, not kept by hand: every handler family
 registers its operations with a literal call `registry.Add("<service>", "<Operation>", ...)`
 (or through a local helper called with the literal operation name, `add("<Operation>", ...)`,
-in a file whose helper forwards to `registry.Add("<service>", operation, ...)`). Operations
+or `add("Attach" + noun + "Policy", ...)` expanded for User, Group and Role, in a file whose
+helper forwards to `registry.Add("<service>", operation, ...)`). Operations
 registered under names built at run time cannot be seen here; tests/integration/
 test_compatibility.py checks the table against a running server and fails on any mismatch.
 
@@ -25,6 +26,9 @@ SOURCES = ROOT / "src" / "services"
 LITERAL_ADD = re.compile(r'\bAdd\(\s*"([\w-]+)"\s*,\s*"(\w+)"')
 FORWARDING_ADD = re.compile(r'\bAdd\(\s*"([\w-]+)"\s*,\s*(?:std::string\()?operation\b')
 HELPER_CALL = re.compile(r'\badd\(\s*"(\w+)"')
+# add("Attach" + noun + "Policy", ...) in a loop over the principal kinds.
+COMPOSED_CALL = re.compile(r'\badd\(\s*"(\w*)"\s*\+\s*\w+\s*\+\s*"(\w*)"')
+NOUNS = ("User", "Group", "Role")
 
 
 def implemented_operations():
@@ -41,6 +45,9 @@ def implemented_operations():
             for service in set(forwarding):
                 for operation in HELPER_CALL.findall(text):
                     found.setdefault(service, set()).add(operation)
+                for prefix, suffix in COMPOSED_CALL.findall(text):
+                    for noun in NOUNS:
+                        found.setdefault(service, set()).add(prefix + noun + suffix)
     return found
 
 
