@@ -27,4 +27,24 @@ int DevInit(const DevInitArgs& args);
 int PolicySimulate(const std::string& input);
 int PolicyValidate(const std::string& file, const std::string& type);
 
+// `rampart audit verify --data DIR [--account ID] [--start T] [--end T] [--public-key PEM]`:
+// checks the log files and digest chains under DATA/audit and prints one line per file
+// (valid, modified, deleted, inserted, not yet covered). Trusted key: the trail's own, opened
+// with the master key (RAMPART_MASTER_KEY or DATA/master.key), else the PEM given, else the
+// keys in DATA/audit/public-keys. Returns 0 when nothing is modified, deleted or inserted, 1
+// on any finding, 2 on a usage or read error.
+struct AuditVerifyArgs {
+  std::string data_dir = "rampart-data";
+  std::string account_id;
+  std::string start, end;  // ISO 8601
+  std::string public_key_file;
+  bool json = false;
+};
+int AuditVerify(const AuditVerifyArgs& args);
+// `rampart audit public-key --data DIR`: prints the trail's public key (PEM).
+int AuditPublicKey(const std::string& data_dir);
+// `rampart audit alerts --data DIR [--limit N] [--json]`: recent alerts, newest first, with
+// their delivery state.
+int AuditAlerts(const std::string& data_dir, int limit, bool json);
+
 }  // namespace rampart::cli

@@ -70,6 +70,28 @@ int main(int argc, char** argv) {
   validate->add_option("--type", validate_type, "identity|resource|trust|boundary|scp|rcp")
       ->check(CLI::IsMember({"identity", "resource", "trust", "boundary", "scp", "rcp"}));
 
+  // audit
+  CLI::App* audit = app.add_subcommand("audit", "the audit trail: verification, key, alerts");
+  audit->require_subcommand(1);
+  rampart::cli::AuditVerifyArgs verify_args;
+  CLI::App* verify = audit->add_subcommand("verify", "check log files and signed digests");
+  verify->add_option("--data", verify_args.data_dir, "data directory")->default_val("rampart-data");
+  verify->add_option("--account", verify_args.account_id, "only this account");
+  verify->add_option("--start", verify_args.start, "only files from this time (ISO 8601)");
+  verify->add_option("--end", verify_args.end, "only files up to this time (ISO 8601)");
+  verify->add_option("--public-key", verify_args.public_key_file, "trusted public key (PEM)");
+  verify->add_flag("--json", verify_args.json, "print one JSON object");
+  std::string key_data = "rampart-data";
+  CLI::App* public_key = audit->add_subcommand("public-key", "print the trail's public key");
+  public_key->add_option("--data", key_data, "data directory")->default_val("rampart-data");
+  std::string alerts_data = "rampart-data";
+  int alerts_limit = 100;
+  bool alerts_json = false;
+  CLI::App* alerts = audit->add_subcommand("alerts", "recent alerts and their delivery state");
+  alerts->add_option("--data", alerts_data, "data directory")->default_val("rampart-data");
+  alerts->add_option("--limit", alerts_limit, "at most this many (newest first)");
+  alerts->add_flag("--json", alerts_json, "print a JSON array");
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) {
@@ -86,6 +108,9 @@ int main(int argc, char** argv) {
   }
   if (dev_init->parsed()) return rampart::cli::DevInit(dev);
   if (simulate->parsed()) return rampart::cli::PolicySimulate(simulate_input);
+  if (verify->parsed()) return rampart::cli::AuditVerify(verify_args);
+  if (public_key->parsed()) return rampart::cli::AuditPublicKey(key_data);
+  if (alerts->parsed()) return rampart::cli::AuditAlerts(alerts_data, alerts_limit, alerts_json);
   if (validate->parsed()) return rampart::cli::PolicyValidate(validate_file, validate_type);
   return 2;
 }

@@ -3,7 +3,11 @@
 #include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <functional>
+#include <mutex>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -13,6 +17,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "audit/audit.h"
 #include "auth/master_key.h"
 #include "auth/password.h"
 #include "auth/sigv4/verifier.h"
@@ -20,11 +25,13 @@
 #include "common/arn.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/strings.h"
 #include "net/server.h"
 #include "protocol/protocol.h"
 #include "server/credential_source.h"
 #include "server/dispatcher.h"
 #include "server/worker_pool.h"
+#include "services/cloudtrail/cloudtrail.h"
 #include "services/iam/iam.h"
 #include "services/sts/sts.h"
 #include "store/store.h"
@@ -35,7 +42,8 @@ namespace {
 constexpr const char* kAdministratorAccessArn = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& data_dir,
-                                                std::string* page_token_key = nullptr) {
+                                                std::string* page_token_key = nullptr,
+                                                std::string* master_key = nullptr) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -50,8 +58,71 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::filesystem::path& dat
     crypto::Sha256Digest derived = crypto::HmacSha256(*key, "rampart page tokens v1");
     page_token_key->assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   }
+  if (master_key != nullptr) *master_key = *key;
   return store::OpenSqliteStore(DatabasePath(data_dir), std::move(*key));
 }
+
+// The alert rules of the configuration: the built-ins (unless turned off) plus those of
+// `audit_rules_file`; a rule of the file replaces a built-in of the same name.
+Result<std::vector<audit::AlertRule>> AlertRules(const Config& config) {
+  std::vector<audit::AlertRule> rules;
+  if (config.audit_builtin_rules) rules = audit::BuiltinAlertRules();
+  if (!config.audit_rules_file.empty()) {
+    std::ifstream in(config.audit_rules_file, std::ios::binary);
+    if (!in) {
+      return Fail("InvalidConfiguration",
+                  fmt::format("cannot read audit_rules_file `{}`", config.audit_rules_file));
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<std::vector<audit::AlertRule>> extra = audit::ParseAlertRules(text);
+    if (!extra) return Fail(extra.error());
+    for (audit::AlertRule& rule : *extra) {
+      std::erase_if(rules, [&](const audit::AlertRule& r) { return r.name == rule.name; });
+      rules.push_back(std::move(rule));
+    }
+  }
+  return rules;
+}
+
+std::vector<std::string> WebhookUrls(const Config& config) {
+  std::vector<std::string> urls;
+  for (std::string_view url : Split(config.audit_webhook_urls, ',')) {
+    url = Trim(url);
+    if (!url.empty()) urls.emplace_back(url);
+  }
+  return urls;
+}
+
+// A background loop that runs `tick` every `period` until `stop` is set; wakes at once on
+// stop.
+class Ticker {
+ public:
+  Ticker(std::chrono::milliseconds period, std::function<void()> tick)
+      : thread_([this, period, tick = std::move(tick)] {
+          std::unique_lock lock(mutex_);
+          while (!stop_) {
+            lock.unlock();
+            tick();
+            lock.lock();
+            wake_.wait_for(lock, period, [this] { return stop_; });
+          }
+        }) {}
+  ~Ticker() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 // A random root password that meets AWS's root rules (8-128 characters, three of four
 // character classes): 24 characters drawn from all four classes, each class present.
@@ -84,8 +155,14 @@ void SetUpLogging(const Config& config) {
 }  // namespace
 
 void RegisterServices(services::HandlerRegistry& handlers) {
+  RegisterServices(handlers, services::cloudtrail::CloudTrailOptions{});
+}
+
+void RegisterServices(services::HandlerRegistry& handlers,
+                      const services::cloudtrail::CloudTrailOptions& cloudtrail) {
   services::sts::Register(handlers);
   services::iam::Register(handlers, services::iam::IamOptions{});
+  services::cloudtrail::Register(handlers, cloudtrail);
 }
 
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir) {
@@ -103,7 +180,8 @@ int RunServer(const Config& config) {
 
   SetUpLogging(config);
   std::string page_token_key;
-  auto store = OpenStore(config.data_dir, &page_token_key);
+  std::string master_key;
+  auto store = OpenStore(config.data_dir, &page_token_key, &master_key);
   if (!store) {
     spdlog::error("cannot open the store: {}", store.error().message);
     return 1;
@@ -118,9 +196,70 @@ int RunServer(const Config& config) {
                             .policies = &policies,
                             .clock = &clock,
                             .page_token_key = page_token_key};
+  // The audit trail: events, alerts, log files with signed digests, retention.
+  auto rules = AlertRules(config);
+  if (!rules) {
+    spdlog::error("{}", rules.error().message);
+    return 1;
+  }
+  const std::filesystem::path audit_dir = config.data_dir / "audit";
+  auto signing_key = audit::SigningKey::LoadOrCreate(audit_dir, master_key);
+  if (!signing_key) {
+    spdlog::error("cannot load the audit signing key: {}", signing_key.error().message);
+    return 1;
+  }
+  audit::AlertEngine alerts(std::move(*rules), WebhookUrls(config));
+  audit::Recorder recorder(**store, alerts, clock);
+  audit::TrailOptions trail_options;
+  trail_options.audit_dir = audit_dir;
+  trail_options.bucket = config.audit_bucket;
+  trail_options.digest_interval = std::chrono::seconds(config.audit_digest_interval_s);
+  audit::Trail trail(**store, &recorder, *signing_key, trail_options, clock);
+  audit::WebhookOptions webhook_options;
+  webhook_options.secret = config.audit_webhook_secret;
+  webhook_options.backoff_base = std::chrono::milliseconds(config.audit_webhook_retry_base_ms);
+  webhook_options.backoff_max = std::chrono::milliseconds(config.audit_webhook_retry_max_ms);
+  audit::WebhookDeliverer webhooks(**store, webhook_options, clock);
+  const auto retention = std::chrono::hours(24 * config.audit_retention_days);
+  std::mutex trail_mutex;  // the Trail is driven by one thread at a time
+  auto deliver = [&](bool force) {
+    std::lock_guard lock(trail_mutex);
+    if (auto delivered = trail.DeliverLogs(); !delivered) {
+      spdlog::error("audit: log file delivery failed: {}", delivered.error().message);
+    }
+    if (auto digests = trail.WriteDigests(force); !digests) {
+      spdlog::error("audit: digest delivery failed: {}", digests.error().message);
+    }
+  };
+
   services::HandlerRegistry handlers;
-  RegisterServices(handlers);
-  Dispatcher dispatcher(models, verifier, authorizer, handlers, env);
+  RegisterServices(handlers, services::cloudtrail::CloudTrailOptions{
+                                 .flush_events = [&recorder] { recorder.Flush(); },
+                                 .retention = retention});
+  Dispatcher dispatcher(models, verifier, authorizer, handlers, env, &recorder);
+  Ticker delivery_ticker(std::chrono::seconds(config.audit_delivery_interval_s),
+                         [&] { deliver(false); });
+  Ticker retention_ticker(std::chrono::minutes(1), [&] {
+    // Small batches, each its own short write, so requests never wait long behind pruning.
+    const TimePoint cutoff = clock.Now() - retention;
+    for (int batch = 0; batch < 100; ++batch) {
+      std::int64_t deleted = 0;
+      Result<void> pruned = (*store)->Write([&](store::WriteTransaction& tx) -> Result<void> {
+        auto n = tx.AuditEvents().DeleteBefore(cutoff, 500);
+        if (!n) return Fail(n.error());
+        deleted = *n;
+        auto m = tx.Outbox().DeleteDeliveredBefore(cutoff, 500);
+        if (!m) return Fail(m.error());
+        return Ok();
+      });
+      if (!pruned || deleted < 500) break;
+    }
+  });
+  Ticker webhook_ticker(std::chrono::milliseconds(config.audit_webhook_interval_ms), [&] {
+    if (auto sent = webhooks.DeliverDue(); !sent) {
+      spdlog::warn("audit: alert delivery: {}", sent.error().message);
+    }
+  });
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   WorkerPool workers(config.worker_threads ? config.worker_threads : 2 * cores);
@@ -179,6 +318,13 @@ int RunServer(const Config& config) {
   spdlog::info("received {}, draining", received == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(std::chrono::milliseconds(config.drain_timeout_ms));
   (*server)->Wait();
+  // Deliver everything recorded and close the chain with a digest, so that a stopped trail
+  // verifies completely.
+  delivery_ticker.Stop();
+  retention_ticker.Stop();
+  webhook_ticker.Stop();
+  recorder.Stop();
+  deliver(true);
   spdlog::info("stopped");
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "server/config.h"
+#include "services/cloudtrail/cloudtrail.h"
 #include "services/service.h"
 
 namespace rampart::server {
@@ -32,6 +33,9 @@ Result<boost::json::object> DevInit(const DevInitOptions& options);
 
 // Registers every implemented operation of every service.
 void RegisterServices(services::HandlerRegistry& handlers);
+// Same, with the audit hooks LookupEvents needs (the server passes them).
+void RegisterServices(services::HandlerRegistry& handlers,
+                      const services::cloudtrail::CloudTrailOptions& cloudtrail);
 
 // The data directory's database file and master key, shared by serve and dev-init.
 std::filesystem::path DatabasePath(const std::filesystem::path& data_dir);

@@ -105,6 +105,42 @@ const std::vector<Setting>& Settings() {
        }},
       {"argon2_opslimit", Unsigned(&Config::argon2_opslimit)},
       {"argon2_memlimit", Unsigned(&Config::argon2_memlimit)},
+      {"audit_delivery_interval_s", Unsigned(&Config::audit_delivery_interval_s, 1)},
+      {"audit_digest_interval_s", Unsigned(&Config::audit_digest_interval_s, 1)},
+      {"audit_retention_days", Unsigned(&Config::audit_retention_days, 1)},
+      {"audit_bucket", [](Config& c, const std::string& v) -> Result<void> {
+         if (v.empty()) return Fail("InvalidConfiguration", "empty audit_bucket");
+         c.audit_bucket = v;
+         return Ok();
+       }},
+      {"audit_webhook_urls", [](Config& c, const std::string& v) -> Result<void> {
+         for (std::string_view url : Split(v, ',')) {
+           url = Trim(url);
+           if (!url.empty() && !StartsWith(url, "http://")) {
+             return Fail("InvalidConfiguration",
+                         fmt::format("webhook URL `{}` is not an http:// URL", url));
+           }
+         }
+         c.audit_webhook_urls = v;
+         return Ok();
+       }},
+      {"audit_webhook_secret", [](Config& c, const std::string& v) -> Result<void> {
+         c.audit_webhook_secret = v;
+         return Ok();
+       }},
+      {"audit_webhook_retry_base_ms", Unsigned(&Config::audit_webhook_retry_base_ms, 1)},
+      {"audit_webhook_retry_max_ms", Unsigned(&Config::audit_webhook_retry_max_ms, 1)},
+      {"audit_webhook_interval_ms", Unsigned(&Config::audit_webhook_interval_ms, 10)},
+      {"audit_rules_file", [](Config& c, const std::string& v) -> Result<void> {
+         c.audit_rules_file = v;
+         return Ok();
+       }},
+      {"audit_builtin_rules", [](Config& c, const std::string& v) -> Result<void> {
+         auto b = ParseBool(v);
+         if (!b) return Fail(b.error());
+         c.audit_builtin_rules = *b;
+         return Ok();
+       }},
   };
   return kSettings;
 }

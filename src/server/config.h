@@ -31,6 +31,18 @@ struct Config {
   bool access_log = true;
   std::uint64_t argon2_opslimit = 0;  // 0: libsodium's INTERACTIVE
   std::uint64_t argon2_memlimit = 0;
+  // Audit trail (issue 6).
+  std::uint64_t audit_delivery_interval_s = 300;  // log files at least this often
+  std::uint64_t audit_digest_interval_s = 3600;   // digest files (CloudTrail: hourly)
+  std::uint64_t audit_retention_days = 90;        // LookupEvents window; older events pruned
+  std::string audit_bucket = "rampart-audit";     // digestS3Bucket / s3Bucket in digests
+  std::string audit_webhook_urls;                 // comma-separated http:// URLs for alerts
+  std::string audit_webhook_secret;               // HMAC-SHA256 key of X-Rampart-Signature
+  std::uint64_t audit_webhook_retry_base_ms = 1000;     // first retry delay, doubled each time
+  std::uint64_t audit_webhook_retry_max_ms = 3'600'000;  // retry delay ceiling
+  std::uint64_t audit_webhook_interval_ms = 1000;        // how often due alerts are sent
+  std::string audit_rules_file;    // JSON alert rules added to (or replacing) the built-ins
+  bool audit_builtin_rules = true;  // the built-in rules (root activity, ...) are on
 };
 
 // `flags` holds settings given on the command line by name ("listen", "data", ...).

@@ -51,12 +51,14 @@ Error ForProtocol(const protocol::ServiceModel& service, Error error) {
 
 Dispatcher::Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4Verifier& verifier,
                        const authz::Authorizer& authorizer,
-                       const services::HandlerRegistry& handlers, const services::Environment& env)
+                       const services::HandlerRegistry& handlers, const services::Environment& env,
+                       audit::Recorder* recorder)
     : models_(models),
       verifier_(verifier),
       authorizer_(authorizer),
       handlers_(handlers),
-      env_(env) {}
+      env_(env),
+      recorder_(recorder) {}
 
 const protocol::ServiceModel* Dispatcher::GuessModel(const HttpRequest& request) const {
   if (auto target = request.Header("X-Amz-Target")) {
@@ -117,48 +119,135 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   if (!identity) {
     return protocol::EncodeError(model, ForProtocol(*model, identity.error()), request_id);
   }
-  if (!input) return protocol::EncodeError(model, input.error(), request_id);
+  // From here on the caller is known: every outcome is recorded (CloudTrail records
+  // denied and failed calls too).
+  const Principal& caller = identity->principal;
+  const TimePoint now = env_.clock->Now();
+  const std::string event_id = recorder_ != nullptr ? audit::NewEventId() : std::string();
+  std::string alias;
+  if (recorder_ != nullptr && caller.type == PrincipalType::kRoot && env_.store != nullptr) {
+    // CloudTrail names a root caller by the account alias when there is one.
+    (void)env_.store->Read([&](const store::ReadTransaction& tx) -> Result<void> {
+      if (auto account = tx.Accounts().Get(caller.account_id)) alias = account->alias;
+      return Ok();
+    });
+  }
+  audit::ApiCall facts;
+  facts.caller = &caller;
+  facts.account_alias = alias;
+  facts.service = model->signing_name();
+  facts.operation = operation.name;
+  facts.region = identity->scope.region;
+  facts.source_ip = request.remote_ip;
+  facts.user_agent = request.Header("User-Agent").value_or("");
+  facts.request_id = request_id;
+  facts.event_id = event_id;
+  facts.time = now;
+  facts.model = model;
+  facts.op = &operation;
+  facts.input = input ? &*input : nullptr;
+  auto fail = [&](const Error& error) -> HttpResponse {
+    if (recorder_ != nullptr) {
+      recorder_->Begin(event_id);
+      recorder_->Submit(audit::BuildApiCallRecord(facts, audit::Outcome{nullptr, &error}),
+                        audit::ResourcesOf(facts, nullptr));
+    }
+    return protocol::EncodeError(model, error, request_id);
+  };
+  if (!input) return fail(input.error());
 
   // 4. Find the handler; operations of the model that rampart does not implement yet
   // answer NotImplemented (501) in the service's protocol.
   const services::OperationSpec* spec = handlers_.Find(model->signing_name(), operation.name);
-  if (spec == nullptr) {
-    return protocol::EncodeError(model, protocol::NotImplemented(*model, operation), request_id);
-  }
+  if (spec == nullptr) return fail(protocol::NotImplemented(*model, operation));
 
   // 5. Authorize: action, resource ARNs and condition keys of the operation, every
   // applicable policy. The root user passes in its own account (the engine decides).
-  services::CallContext call(env_, identity->principal);
+  services::CallContext call(env_, caller);
   call.service = model->signing_name();
   call.operation = operation.name;
   call.request_id = request_id;
   call.region = identity->scope.region;
   call.source_ip = request.remote_ip;
-  call.user_agent = request.Header("User-Agent").value_or("");
+  call.user_agent = facts.user_agent;
   call.secure_transport = request.secure;
-  call.now = env_.clock->Now();
+  call.now = now;
   if (spec->requires_authorization) {
     authz::AuthzTarget target;
     if (spec->target) {
       Result<authz::AuthzTarget> computed = spec->target(call, *input);
-      if (!computed) return protocol::EncodeError(model, computed.error(), request_id);
+      if (!computed) return fail(computed.error());
       target = std::move(*computed);
     } else {
       target.action = fmt::format("{}:{}", model->signing_name(), operation.name);
       target.resources = {"*"};
     }
-    authz::RequestFacts facts{.now = call.now,
-                              .source_ip = std::string(call.source_ip),
-                              .secure_transport = call.secure_transport,
-                              .region = std::string(call.region),
-                              .user_agent = std::string(call.user_agent)};
-    Result<void> allowed = authorizer_.Authorize(identity->principal, target, facts);
-    if (!allowed) return protocol::EncodeError(model, allowed.error(), request_id);
+    authz::RequestFacts request_facts{.now = call.now,
+                                      .source_ip = std::string(call.source_ip),
+                                      .secure_transport = call.secure_transport,
+                                      .region = std::string(call.region),
+                                      .user_agent = std::string(call.user_agent)};
+    Result<void> allowed = authorizer_.Authorize(caller, target, request_facts);
+    if (!allowed) return fail(allowed.error());
   }
 
-  // 6. Run the handler.
+  // 6. Run the handler. Its writes carry the event: the hook appends it in the same
+  // transaction (prepared beforehand, so the store's writer thread only inserts rows).
+  if (recorder_ == nullptr) {
+    Result<boost::json::object> output = spec->handler(call, *input);
+    if (!output) return protocol::EncodeError(model, output.error(), request_id);
+    return protocol::EncodeOutput(*model, operation, *output, request_id);
+  }
+  recorder_->Begin(event_id);
+  std::optional<audit::Recorder::Prepared> prepared;
+  if (!audit::IsReadOnly(facts.service, facts.operation)) {
+    prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
+                                  audit::ResourcesOf(facts, nullptr));
+  }
+  bool hooked = false;
+  int writes = 0;
+  call.OnWrite([&](store::WriteTransaction& tx) -> Result<void> {
+    if (writes++ > 0) {
+      // A later Write of the same call: the event may already be committed by an earlier one.
+      store::AuditEventQuery query;
+      query.account_id = caller.account_id;
+      query.attribute = store::AuditAttribute::kEventId;
+      query.attribute_value = event_id;
+      query.max_results = 1;
+      if (auto found = tx.AuditEvents().Lookup(query); found && !found->items.empty()) {
+        return Ok();
+      }
+    }
+    if (!prepared) {
+      prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
+                                    audit::ResourcesOf(facts, nullptr));
+    }
+    hooked = true;
+    return recorder_->Append(tx, *prepared);
+  });
   Result<boost::json::object> output = spec->handler(call, *input);
-  if (!output) return protocol::EncodeError(model, output.error(), request_id);
+  if (!output) {
+    const Error& error = output.error();
+    boost::json::object record = audit::BuildApiCallRecord(facts, audit::Outcome{nullptr, &error});
+    if (hooked) {
+      recorder_->Complete(record, audit::ResourcesOf(facts, nullptr));
+    } else {
+      recorder_->Submit(record, audit::ResourcesOf(facts, nullptr));
+    }
+    return protocol::EncodeError(model, error, request_id);
+  }
+  std::vector<store::AuditResource> resources = audit::ResourcesOf(facts, &*output);
+  if (!hooked) {
+    recorder_->Submit(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
+                      std::move(resources));
+  } else if (!audit::ResponseElements(facts, &*output).is_null() ||
+             resources.size() != prepared->row.resources.size()) {
+    // The committed record lacks the response: complete it (batched, off the request path).
+    recorder_->Complete(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
+                        std::move(resources));
+  } else {
+    recorder_->End(event_id);
+  }
   return protocol::EncodeOutput(*model, operation, *output, request_id);
 }
 

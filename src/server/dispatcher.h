@@ -5,6 +5,7 @@
 // Thread-safe: holds only references to immutable or thread-safe collaborators.
 #pragma once
 
+#include "audit/audit.h"
 #include "auth/sigv4/verifier.h"
 #include "authz/authz.h"
 #include "common/clock.h"
@@ -18,8 +19,12 @@ class Dispatcher {
  public:
   Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4Verifier& verifier,
              const authz::Authorizer& authorizer, const services::HandlerRegistry& handlers,
-             const services::Environment& env);
+             const services::Environment& env, audit::Recorder* recorder = nullptr);
 
+  // Every call whose caller was authenticated leaves exactly one CloudTrail record (when a
+  // recorder is given): in the handler's transaction when the handler writes (so a
+  // rolled-back change has no event), queued on the recorder otherwise (reads, denials,
+  // failures, including input validation errors and NotImplemented).
   HttpResponse Handle(const HttpRequest& request) const;
 
  private:
@@ -32,6 +37,7 @@ class Dispatcher {
   const authz::Authorizer& authorizer_;
   const services::HandlerRegistry& handlers_;
   const services::Environment& env_;
+  audit::Recorder* recorder_;
 };
 
 // Authentication errors are spelled the query way (IAM/STS) by auth/; JSON-protocol
