@@ -79,15 +79,14 @@ void BM_CreateUserDurable(benchmark::State& state) {
   if (state.thread_index() == 0) {
     StoreStats stats = write_store->Stats();
     state.counters["writes_per_commit"] =
-        stats.commits == 0 ? 0.0
-                           : static_cast<double>(stats.writes_committed) /
-                                 static_cast<double>(stats.commits);
+        stats.commits == 0
+            ? 0.0
+            : static_cast<double>(stats.writes_committed) / static_cast<double>(stats.commits);
     // The other threads have finished their loops when thread 0 leaves its own.
     write_store.reset();
   }
 }
-BENCHMARK(BM_CreateUserDurable)->Threads(1)->Threads(8)->Threads(32)->UseRealTime()
-    ->MinTime(3.0);
+BENCHMARK(BM_CreateUserDurable)->Threads(1)->Threads(8)->Threads(32)->UseRealTime()->MinTime(3.0);
 
 void BM_ListUsersPage(benchmark::State& state) {
   static std::unique_ptr<Store> store = [] {
@@ -161,7 +160,7 @@ void BM_LookupEventsPage(benchmark::State& state) {
     const char* env = std::getenv("RAMPART_BENCH_EVENTS");
     const int events = env != nullptr ? std::atoi(env) : 1000000;
     constexpr int kPerWrite = 20000;
-    const char* names[] = {"CreateUser", "GetUser", "ListUsers", "AttachUserPolicy",
+    const char* names[] = {"CreateUser",      "GetUser",    "ListUsers",         "AttachUserPolicy",
                            "CreateAccessKey", "AssumeRole", "GetCallerIdentity", "DeleteUser"};
     for (int first = 0; first < events; first += kPerWrite) {
       Result<void> wrote = fresh->Write([&](WriteTransaction& tx) -> Result<void> {
@@ -169,7 +168,8 @@ void BM_LookupEventsPage(benchmark::State& state) {
           AuditEventRow row;
           row.event_id = "evt-" + std::to_string(event_idx);
           row.account_id = kAcct;
-          row.event_time = TimePoint(std::chrono::milliseconds(1'700'000'000'000LL + event_idx * 100LL));
+          row.event_time =
+              TimePoint(std::chrono::milliseconds(1'700'000'000'000LL + event_idx * 100LL));
           row.event_name = names[event_idx % 8];
           row.event_source = "iam.amazonaws.com";
           row.username = "user-" + std::to_string(event_idx % 1000);

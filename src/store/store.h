@@ -1,9 +1,9 @@
 // The transactional store: typed repositories over every persistent entity of rampart
 // (accounts, root users, IAM users, groups, roles, managed and inline policies, policy
 // attachments, access keys, login profiles, MFA devices, password policies, instance
-// profiles, tags, audit events, an outbox, credential reports), behind a `Store` seam with one implementation per database engine
-// (SQLite now, PostgreSQL later). Nothing here names an SQL dialect: every backend passes
-// the shared suite in store/store_suite.h.
+// profiles, tags, audit events, an outbox, credential reports), behind a `Store` seam with one
+// implementation per database engine (SQLite now, PostgreSQL later). Nothing here names an SQL
+// dialect: every backend passes the shared suite in store/store_suite.h.
 //
 // Shape of use:
 //
@@ -23,10 +23,10 @@
 // service handlers.
 //
 // Errors: every fallible call returns `Result<T>`; on failure `Error::code` is one of
-//   "NotFound"        the addressed row does not exist                   (StoreError::kNotFound)
-//   "Conflict"        a uniqueness or referential rule would be broken   (StoreError::kConflict)
-//   "Unavailable"     the database is busy, full, unreadable or closed   (StoreError::kUnavailable)
-//   "InvalidArgument" the call itself is malformed (e.g. a forged Marker)(StoreError::kInvalidArgument)
+//   "NotFound"         kNotFound: the addressed row does not exist
+//   "Conflict"         kConflict: a uniqueness or referential rule would be broken
+//   "Unavailable"      kUnavailable: the database is busy, full, unreadable or closed
+//   "InvalidArgument"  kInvalidArgument: the call itself is malformed (e.g. a forged marker)
 // plus "SealedDataInvalid" when a sealed secret fails to open (tampering or a wrong master
 // key). Handlers map these to AWS codes (NotFound -> NoSuchEntity, Conflict ->
 // EntityAlreadyExists or DeleteConflict, Unavailable -> ServiceFailure).
@@ -93,8 +93,8 @@ std::string_view AccountStatusName(AccountStatus status);
 Result<AccountStatus> ParseAccountStatus(std::string_view text);  // kInvalidArgument
 
 struct AccountRow {
-  std::string id;     // 12 digits
-  std::string name;   // account name
+  std::string id;    // 12 digits
+  std::string name;  // account name
   AccountStatus status = AccountStatus::kActive;
   std::string email;  // the root user's sign-in address; unique case-insensitively
   std::string alias;  // "" when none; globally unique (AWS aliases are)
@@ -118,7 +118,7 @@ struct UserRow {
   std::string id;    // AIDA...
   std::string name;  // case preserved; unique case-insensitively in the account
   std::string path = "/";
-  std::string arn;   // "" on Create/Update: derived as arn:aws:iam::ACCOUNT:user{path}{name}
+  std::string arn;  // "" on Create/Update: derived as arn:aws:iam::ACCOUNT:user{path}{name}
   TimePoint created{};
   std::optional<TimePoint> password_last_used;
   std::string permissions_boundary;  // policy ARN, "" when none
@@ -231,15 +231,15 @@ struct LoginProfileRow {
 enum class MfaAssignment { kUnassigned, kUser, kRoot };
 
 struct MfaDeviceRow {
-  std::string serial;      // arn:aws:iam::ACCOUNT:mfa{path}{name}; unique
+  std::string serial;  // arn:aws:iam::ACCOUNT:mfa{path}{name}; unique
   std::string account_id;
   std::string name;
   std::string path = "/";
-  std::string seed;        // raw TOTP secret; sealed at rest. Filled by Get only.
+  std::string seed;  // raw TOTP secret; sealed at rest. Filled by Get only.
   TimePoint created{};
   MfaAssignment assignment = MfaAssignment::kUnassigned;  // set via Enable/Deactivate
-  std::string user_id;     // when assignment == kUser
-  std::string user_name;   // read-only mirror of the user's current name
+  std::string user_id;                                    // when assignment == kUser
+  std::string user_name;  // read-only mirror of the user's current name
   std::optional<TimePoint> enable_date;
   std::int64_t last_accepted_step = 0;  // last TOTP time step accepted (replay protection)
 };
@@ -254,7 +254,7 @@ struct PasswordPolicyRow {
   bool require_uppercase_characters = false;
   bool require_lowercase_characters = false;
   bool allow_users_to_change_password = false;
-  std::optional<std::int32_t> max_password_age;          // days
+  std::optional<std::int32_t> max_password_age;           // days
   std::optional<std::int32_t> password_reuse_prevention;  // remembered passwords
   bool hard_expiry = false;
 };
@@ -310,7 +310,7 @@ struct AuditEventRow {
   std::string access_key_id;  // "" when none
   bool read_only = false;
   std::vector<AuditResource> resources;
-  std::string record;         // the CloudTrail record (JSON), stored and returned as given
+  std::string record;  // the CloudTrail record (JSON), stored and returned as given
 };
 
 // LookupEvents' LookupAttribute keys.
@@ -337,9 +337,9 @@ struct AuditEventQuery {
 
 // A message to deliver at least once (alert webhooks, issue 6), kept until delivered.
 struct OutboxMessage {
-  std::int64_t id = 0;   // assigned by Enqueue; increases with enqueue order
-  std::string topic;     // which deliverer handles it, e.g. "alert-webhook"
-  std::string payload;   // opaque to the store
+  std::int64_t id = 0;  // assigned by Enqueue; increases with enqueue order
+  std::string topic;    // which deliverer handles it, e.g. "alert-webhook"
+  std::string payload;  // opaque to the store
   TimePoint created{};
   TimePoint next_attempt{};
   std::int32_t attempts = 0;
@@ -414,7 +414,7 @@ class GroupRepo {
   virtual Result<GroupRow> GetById(std::string_view id) const = 0;
   virtual Result<Page<GroupRow>> List(std::string_view account_id,
                                       const ListQuery& query) const = 0;  // by name
-  virtual Result<void> Update(const GroupRow& row) = 0;  // name, path, arn
+  virtual Result<void> Update(const GroupRow& row) = 0;                   // name, path, arn
   // kConflict while the group has members, inline or attached policies.
   virtual Result<void> Delete(std::string_view id) = 0;
   virtual Result<std::int64_t> Count(std::string_view account_id) const = 0;
@@ -580,8 +580,7 @@ class MfaDeviceRepo {
   virtual Result<std::vector<MfaDeviceRow>> ListForOwner(std::string_view account_id,
                                                          std::string_view user_id) const = 0;
   // Virtual devices of the account ordered by serial, without seeds; path_prefix ignored.
-  virtual Result<Page<MfaDeviceRow>> ListVirtual(std::string_view account_id,
-                                                 MfaListFilter filter,
+  virtual Result<Page<MfaDeviceRow>> ListVirtual(std::string_view account_id, MfaListFilter filter,
                                                  const ListQuery& query) const = 0;
   // Assigns the device to a user (user_id) or the root user (user_id ""), recording
   // `last_accepted_step`. kConflict if already assigned; kNotFound if the user does not exist.
@@ -727,15 +726,15 @@ class WriteTransaction : public ReadTransaction {
  public:
   using ReadTransaction::AccessKeys;
   using ReadTransaction::Accounts;
-  using ReadTransaction::AuditEvents;
   using ReadTransaction::Attachments;
+  using ReadTransaction::AuditEvents;
   using ReadTransaction::CredentialReports;
-  using ReadTransaction::Outbox;
   using ReadTransaction::Groups;
   using ReadTransaction::InlinePolicies;
   using ReadTransaction::InstanceProfiles;
   using ReadTransaction::LoginProfiles;
   using ReadTransaction::MfaDevices;
+  using ReadTransaction::Outbox;
   using ReadTransaction::PasswordPolicies;
   using ReadTransaction::Policies;
   using ReadTransaction::Roles;
@@ -807,12 +806,12 @@ class Store {
 // SQLite
 
 struct SqliteOptions {
-  int reader_connections = 4;                        // pool of read-only connections
-  std::chrono::milliseconds busy_timeout{10000};     // waiting on another process's lock
-  int max_batch = 512;                               // writes per group commit at most
+  int reader_connections = 4;                           // pool of read-only connections
+  std::chrono::milliseconds busy_timeout{10000};        // waiting on another process's lock
+  int max_batch = 512;                                  // writes per group commit at most
   std::chrono::milliseconds version_poll_interval{20};  // cross-process PolicyVersion check
-  int writer_cache_kib = 65536;                      // SQLite page cache of the writer
-  int reader_cache_kib = 16384;                      // ... of each reader connection
+  int writer_cache_kib = 65536;                         // SQLite page cache of the writer
+  int reader_cache_kib = 16384;                         // ... of each reader connection
   // Test hook: runs on the writer thread after every write of a batch, before COMMIT; an
   // error fails (and rolls back) the whole batch, as a crash or I/O error at commit would.
   std::function<Result<void>()> before_commit_for_test;

@@ -11,30 +11,30 @@
 namespace rampart::store::testing {
 namespace {
 
-#define EXPECT_OK(expr)                                                                   \
-  do {                                                                                    \
-    auto&& ok_result_ = (expr);                                                           \
-    EXPECT_TRUE(ok_result_.has_value())                                                   \
-        << (ok_result_.has_value() ? std::string()                                        \
+#define EXPECT_OK(expr)                                                                            \
+  do {                                                                                             \
+    auto&& ok_result_ = (expr);                                                                    \
+    EXPECT_TRUE(ok_result_.has_value())                                                            \
+        << (ok_result_.has_value() ? std::string()                                                 \
                                    : ok_result_.error().code + ": " + ok_result_.error().message); \
   } while (0)
 
-#define ASSERT_OK(expr)                                                                   \
-  do {                                                                                    \
-    auto&& ok_result_ = (expr);                                                           \
-    ASSERT_TRUE(ok_result_.has_value())                                                   \
-        << (ok_result_.has_value() ? std::string()                                        \
+#define ASSERT_OK(expr)                                                                            \
+  do {                                                                                             \
+    auto&& ok_result_ = (expr);                                                                    \
+    ASSERT_TRUE(ok_result_.has_value())                                                            \
+        << (ok_result_.has_value() ? std::string()                                                 \
                                    : ok_result_.error().code + ": " + ok_result_.error().message); \
   } while (0)
 
-#define EXPECT_CODE(expr, expected)                                                       \
-  do {                                                                                    \
-    auto&& code_result_ = (expr);                                                         \
-    if (code_result_.has_value()) {                                                       \
-      ADD_FAILURE() << "expected failure " << (expected) << ", got success";              \
-    } else {                                                                              \
-      EXPECT_EQ(code_result_.error().code, (expected)) << code_result_.error().message;   \
-    }                                                                                     \
+#define EXPECT_CODE(expr, expected)                                                     \
+  do {                                                                                  \
+    auto&& code_result_ = (expr);                                                       \
+    if (code_result_.has_value()) {                                                     \
+      ADD_FAILURE() << "expected failure " << (expected) << ", got success";            \
+    } else {                                                                            \
+      EXPECT_EQ(code_result_.error().code, (expected)) << code_result_.error().message; \
+    }                                                                                   \
   } while (0)
 
 constexpr char kAcct[] = "111122223333";
@@ -84,8 +84,8 @@ RoleRow Role(const std::string& account, const std::string& id, const std::strin
   return row;
 }
 
-ManagedPolicyRow Policy(const std::string& account, const std::string& id,
-                        const std::string& name, const std::string& path = "/") {
+ManagedPolicyRow Policy(const std::string& account, const std::string& id, const std::string& name,
+                        const std::string& path = "/") {
   ManagedPolicyRow row;
   row.account_id = account;
   row.id = id;
@@ -229,8 +229,9 @@ TEST_P(StoreSuite, AccountConflictsAndNotFound) {
   EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.Accounts().Update(second); }), "Conflict");
 
   EXPECT_CODE(Get([](auto& tx) { return tx.Accounts().Get("000000000000"); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Accounts().Update(Account("000000000000")); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Accounts().Update(Account("000000000000")); }),
+      "NotFound");
 }
 
 TEST_P(StoreSuite, AccountListPages) {
@@ -290,8 +291,9 @@ TEST_P(StoreSuite, RootUserLifecycle) {
   EXPECT_EQ(got->password_last_used, T(50));
 
   EXPECT_CODE(Get([](auto& tx) { return tx.RootUsers().Get(kOther); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.RootUsers().RecordPasswordUse(kOther, T(1)); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.RootUsers().RecordPasswordUse(kOther, T(1)); }),
+      "NotFound");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -300,10 +302,12 @@ TEST_P(StoreSuite, RootUserLifecycle) {
 TEST_P(StoreSuite, UserNamesAreUniqueCaseInsensitivelyAndKeepTheirCase) {
   SeedAccounts();
   SeedUser("AIDAALICE", "Alice");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Users().Create(User(kAcct, "AIDAX", "ALICE")); }),
-              "Conflict");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Users().Create(User(kAcct, "AIDAALICE", "Bob")); }),
-              "Conflict");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Users().Create(User(kAcct, "AIDAX", "ALICE")); }),
+      "Conflict");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Users().Create(User(kAcct, "AIDAALICE", "Bob")); }),
+      "Conflict");
   // The same name in another account is another user.
   SeedUser("AIDAOTHER", "alice", "/", kOther);
 
@@ -352,14 +356,16 @@ TEST_P(StoreSuite, UserUpdateRenamesAndMoves) {
 
   MustWrite([](WriteTransaction& tx) { return tx.Users().RecordPasswordUse("AIDA1", T(77)); });
   EXPECT_EQ(Get([](auto& tx) { return tx.Users().GetById("AIDA1"); })->password_last_used, T(77));
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Users().Update(User(kAcct, "AIDA9", "x")); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Users().Update(User(kAcct, "AIDA9", "x")); }),
+      "NotFound");
 }
 
 TEST_P(StoreSuite, UserListPagesInNameOrderWithPathPrefix) {
   SeedAccounts();
   // Inserted out of order, mixed case: listed case-insensitively by name.
-  std::vector<std::string> names = {"delta", "Alpha", "charlie", "Bravo", "echo", "foxtrot", "Golf"};
+  std::vector<std::string> names = {"delta", "Alpha",   "charlie", "Bravo",
+                                    "echo",  "foxtrot", "Golf"};
   MustWrite([&](WriteTransaction& tx) -> Result<void> {
     for (std::size_t name_idx = 0; name_idx < names.size(); ++name_idx) {
       std::string path = name_idx % 2 == 0 ? "/eng/" : "/ops/";
@@ -385,15 +391,14 @@ TEST_P(StoreSuite, UserListPagesInNameOrderWithPathPrefix) {
     query.marker = *page->next_marker;
   }
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(seen, (std::vector<std::string>{"Alpha", "Bravo", "charlie", "delta", "echo",
-                                            "foxtrot", "Golf"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"Alpha", "Bravo", "charlie", "delta", "echo", "foxtrot",
+                                            "Golf"}));
 
   ListQuery eng;
   eng.path_prefix = "/eng/";
   Result<Page<UserRow>> filtered = Get([&](auto& tx) { return tx.Users().List(kAcct, eng); });
   ASSERT_OK(filtered);
-  EXPECT_EQ(Names(filtered->items),
-            (std::vector<std::string>{"charlie", "delta", "echo", "Golf"}));
+  EXPECT_EQ(Names(filtered->items), (std::vector<std::string>{"charlie", "delta", "echo", "Golf"}));
   eng.path_prefix = "/ENG/";  // path prefixes are case-sensitive
   EXPECT_TRUE(Get([&](auto& tx) { return tx.Users().List(kAcct, eng); })->items.empty());
 
@@ -418,7 +423,8 @@ TEST_P(StoreSuite, UserListPagesInNameOrderWithPathPrefix) {
   ListQuery forged;
   forged.marker = "not a marker!";
   EXPECT_CODE(Get([&](auto& tx) { return tx.Users().List(kAcct, forged); }), "InvalidArgument");
-  EXPECT_TRUE(Get([&](auto& tx) { return tx.Users().List("999999999999", ListQuery{}); })->items.empty());
+  EXPECT_TRUE(
+      Get([&](auto& tx) { return tx.Users().List("999999999999", ListQuery{}); })->items.empty());
 }
 
 TEST_P(StoreSuite, UserDeleteNeedsNoDependantsAndTakesItsTags) {
@@ -439,7 +445,9 @@ TEST_P(StoreSuite, UserDeleteNeedsNoDependantsAndTakesItsTags) {
   MustWrite([&](WriteTransaction& tx) { return tx.Groups().Create(group); });
   std::vector<Dependant> dependants = {
       {"access key",
-       [](WriteTransaction& tx) { return tx.AccessKeys().Create(Key(kAcct, "AKIA1", "AIDA1", "s")); },
+       [](WriteTransaction& tx) {
+         return tx.AccessKeys().Create(Key(kAcct, "AKIA1", "AIDA1", "s"));
+       },
        [](WriteTransaction& tx) { return tx.AccessKeys().Delete("AKIA1"); }},
       {"login profile",
        [](WriteTransaction& tx) {
@@ -453,23 +461,29 @@ TEST_P(StoreSuite, UserDeleteNeedsNoDependantsAndTakesItsTags) {
       {"MFA device",
        [](WriteTransaction& tx) -> Result<void> {
          if (auto r = tx.MfaDevices().Create(Mfa(kAcct, "alice-phone")); !r) return r;
-         return tx.MfaDevices().Enable("arn:aws:iam::111122223333:mfa/alice-phone", "AIDA1", T(9), 1);
+         return tx.MfaDevices().Enable("arn:aws:iam::111122223333:mfa/alice-phone", "AIDA1", T(9),
+                                       1);
        },
        [](WriteTransaction& tx) {
          return tx.MfaDevices().Deactivate("arn:aws:iam::111122223333:mfa/alice-phone");
        }},
-      {"group membership", [](WriteTransaction& tx) { return tx.Groups().AddMember("AGPA1", "AIDA1"); },
+      {"group membership",
+       [](WriteTransaction& tx) { return tx.Groups().AddMember("AGPA1", "AIDA1"); },
        [](WriteTransaction& tx) { return tx.Groups().RemoveMember("AGPA1", "AIDA1"); }},
       {"inline policy",
        [](WriteTransaction& tx) {
          return tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "p", "{}"});
        },
-       [](WriteTransaction& tx) { return tx.InlinePolicies().Delete(EntityRef::User("AIDA1"), "p"); }},
+       [](WriteTransaction& tx) {
+         return tx.InlinePolicies().Delete(EntityRef::User("AIDA1"), "p");
+       }},
       {"attached policy",
        [](WriteTransaction& tx) {
          return tx.Attachments().Attach(kAcct, EntityRef::User("AIDA1"), kAdminArn);
        },
-       [](WriteTransaction& tx) { return tx.Attachments().Detach(EntityRef::User("AIDA1"), kAdminArn); }},
+       [](WriteTransaction& tx) {
+         return tx.Attachments().Detach(EntityRef::User("AIDA1"), kAdminArn);
+       }},
   };
   for (const Dependant& dependant : dependants) {
     SCOPED_TRACE(dependant.what);
@@ -504,8 +518,9 @@ TEST_P(StoreSuite, GroupsAndMembership) {
     if (auto r = tx.Groups().Create(Group(kAcct, "AGPA1", "Admins", "/it/")); !r) return r;
     return tx.Groups().Create(Group(kAcct, "AGPA2", "devs"));
   });
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Groups().Create(Group(kAcct, "AGPA3", "ADMINS")); }),
-              "Conflict");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Groups().Create(Group(kAcct, "AGPA3", "ADMINS")); }),
+      "Conflict");
   Result<GroupRow> admins = Get([](auto& tx) { return tx.Groups().Get(kAcct, "admins"); });
   ASSERT_OK(admins);
   EXPECT_EQ(admins->name, "Admins");
@@ -526,7 +541,8 @@ TEST_P(StoreSuite, GroupsAndMembership) {
 
   ListQuery two;
   two.max_items = 2;
-  Result<Page<UserRow>> members = Get([&](auto& tx) { return tx.Groups().ListMembers("AGPA1", two); });
+  Result<Page<UserRow>> members =
+      Get([&](auto& tx) { return tx.Groups().ListMembers("AGPA1", two); });
   ASSERT_OK(members);
   EXPECT_EQ(Names(members->items), (std::vector<std::string>{"alice", "Bob"}));
   ASSERT_TRUE(members->truncated());
@@ -580,8 +596,9 @@ TEST_P(StoreSuite, RolesAndInstanceProfiles) {
     if (auto r = tx.Roles().Create(role); !r) return r;
     return tx.Roles().Create(Role(kAcct, "AROA2", "auditor"));
   });
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Roles().Create(Role(kAcct, "AROA3", "DEPLOYER")); }),
-              "Conflict");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.Roles().Create(Role(kAcct, "AROA3", "DEPLOYER")); }),
+      "Conflict");
   Result<RoleRow> got = Get([](auto& tx) { return tx.Roles().Get(kAcct, "deployer"); });
   ASSERT_OK(got);
   EXPECT_EQ(got->arn, "arn:aws:iam::111122223333:role/svc/Deployer");
@@ -618,20 +635,24 @@ TEST_P(StoreSuite, RolesAndInstanceProfiles) {
     if (auto r = tx.InstanceProfiles().Create(profile); !r) return r;
     return tx.InstanceProfiles().AddRole("AIPA1", "AROA1");
   });
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA1", "AROA1"); }),
-              "Conflict");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA1", "AROA9"); }),
-              "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA9", "AROA1"); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA1", "AROA1"); }),
+      "Conflict");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA1", "AROA9"); }),
+      "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.InstanceProfiles().AddRole("AIPA9", "AROA1"); }),
+      "NotFound");
   Result<InstanceProfileRow> by_name =
       Get([](auto& tx) { return tx.InstanceProfiles().Get(kAcct, "WEB"); });
   ASSERT_OK(by_name);
   EXPECT_EQ(by_name->arn, "arn:aws:iam::111122223333:instance-profile/web");
   EXPECT_EQ(Names(*Get([](auto& tx) { return tx.InstanceProfiles().ListRoles("AIPA1"); })),
             (std::vector<std::string>{"Deployer"}));
-  EXPECT_EQ(Names(Get([](auto& tx) { return tx.InstanceProfiles().ListForRole("AROA1", ListQuery{}); })
-                      ->items),
+  EXPECT_EQ(Names(Get([](auto& tx) {
+                    return tx.InstanceProfiles().ListForRole("AROA1", ListQuery{});
+                  })->items),
             (std::vector<std::string>{"web"}));
   EXPECT_EQ(Get([](auto& tx) { return tx.InstanceProfiles().Count(kAcct); }).value_or(-1), 1);
 
@@ -643,8 +664,9 @@ TEST_P(StoreSuite, RolesAndInstanceProfiles) {
     if (auto r = tx.InstanceProfiles().RemoveRole("AIPA1", "AROA1"); !r) return r;
     return tx.Attachments().Attach(kAcct, EntityRef::Role("AROA1"), kAdminArn);
   });
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.InstanceProfiles().RemoveRole("AIPA1", "AROA1"); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.InstanceProfiles().RemoveRole("AIPA1", "AROA1"); }),
+      "NotFound");
   EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Roles().Delete("AROA1"); }), "Conflict");
   MustWrite([](WriteTransaction& tx) -> Result<void> {
     if (auto r = tx.Attachments().Detach(EntityRef::Role("AROA1"), kAdminArn); !r) return r;
@@ -677,7 +699,8 @@ TEST_P(StoreSuite, ManagedPolicyVersionsAreNeverReused) {
   EXPECT_EQ(got->default_version_id, "v1");
   EXPECT_EQ(got->description, "reads");
   EXPECT_OK(Get([](auto& tx) { return tx.Policies().Get(kAcct, "READSTUFF"); }));
-  Result<PolicyVersionRow> first = Get([](auto& tx) { return tx.Policies().GetDefaultVersion("ANPA1"); });
+  Result<PolicyVersionRow> first =
+      Get([](auto& tx) { return tx.Policies().GetDefaultVersion("ANPA1"); });
   ASSERT_OK(first);
   EXPECT_EQ(first->version_id, "v1");
   EXPECT_EQ(first->document, v1);
@@ -685,9 +708,12 @@ TEST_P(StoreSuite, ManagedPolicyVersionsAreNeverReused) {
 
   // v2 (default), v3, v4; delete v2 after moving the default; the next is v5, not v2.
   MustWrite([](WriteTransaction& tx) -> Result<void> {
-    if (auto r = tx.Policies().CreateVersion("ANPA1", "{2}", true, T(10)); !r) return Fail(r.error());
-    if (auto r = tx.Policies().CreateVersion("ANPA1", "{3}", false, T(11)); !r) return Fail(r.error());
-    if (auto r = tx.Policies().CreateVersion("ANPA1", "{4}", false, T(12)); !r) return Fail(r.error());
+    if (auto r = tx.Policies().CreateVersion("ANPA1", "{2}", true, T(10)); !r)
+      return Fail(r.error());
+    if (auto r = tx.Policies().CreateVersion("ANPA1", "{3}", false, T(11)); !r)
+      return Fail(r.error());
+    if (auto r = tx.Policies().CreateVersion("ANPA1", "{4}", false, T(12)); !r)
+      return Fail(r.error());
     return Ok();
   });
   EXPECT_EQ(Get([](auto& tx) { return tx.Policies().GetById("ANPA1"); })->default_version_id, "v2");
@@ -722,7 +748,9 @@ TEST_P(StoreSuite, ManagedPolicyVersionsAreNeverReused) {
 
   EXPECT_CODE(Get([](auto& tx) { return tx.Policies().GetVersion("ANPA1", "v2"); }), "NotFound");
   EXPECT_CODE(Get([](auto& tx) { return tx.Policies().GetVersion("ANPA1", "bogus"); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Policies().SetDefaultVersion("ANPA1", "v4", T(1)); }),
+  EXPECT_CODE(Put([](WriteTransaction& tx) {
+                return tx.Policies().SetDefaultVersion("ANPA1", "v4", T(1));
+              }),
               "NotFound");
   EXPECT_CODE(Get([](auto& tx) { return tx.Policies().ListVersions("ANPA9"); }), "NotFound");
   EXPECT_CODE(Put([](WriteTransaction& tx) -> Result<void> {
@@ -796,7 +824,8 @@ TEST_P(StoreSuite, PolicyAttachments) {
   EXPECT_EQ(attached->items[2].policy_name, "Mine");
   ASSERT_TRUE(attached->truncated());
   page.marker = *attached->next_marker;
-  attached = Get([&](auto& tx) { return tx.Attachments().ListForEntity(EntityRef::User("AIDA1"), page); });
+  attached =
+      Get([&](auto& tx) { return tx.Attachments().ListForEntity(EntityRef::User("AIDA1"), page); });
   ASSERT_OK(attached);
   ASSERT_EQ(attached->items.size(), 1u);
   EXPECT_EQ(attached->items[0].policy_arn, aws_read);
@@ -809,9 +838,8 @@ TEST_P(StoreSuite, PolicyAttachments) {
   ASSERT_EQ(attached->items.size(), 1u);
   EXPECT_EQ(attached->items[0].policy_arn, aws_svc);
 
-  Result<Page<PolicyEntity>> entities = Get([&](auto& tx) {
-    return tx.Attachments().ListForPolicy(kAcct, mine, {}, ListQuery{});
-  });
+  Result<Page<PolicyEntity>> entities =
+      Get([&](auto& tx) { return tx.Attachments().ListForPolicy(kAcct, mine, {}, ListQuery{}); });
   ASSERT_OK(entities);
   std::vector<std::string> seen;
   for (const PolicyEntity& entity : entities->items) {
@@ -835,21 +863,29 @@ TEST_P(StoreSuite, PolicyAttachments) {
   EXPECT_EQ(users_only->items[0].id, "AIDA2");
   EXPECT_FALSE(users_only->truncated());
 
-  EXPECT_EQ(Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, mine); }).value_or(-1), 4);
-  EXPECT_EQ(Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kOther, mine); }).value_or(-1), 0);
-  EXPECT_EQ(Get([](auto& tx) { return tx.Attachments().CountForEntity(EntityRef::User("AIDA1")); })
-                .value_or(-1),
+  EXPECT_EQ(
+      Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, mine); }).value_or(-1), 4);
+  EXPECT_EQ(
+      Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kOther, mine); }).value_or(-1), 0);
+  EXPECT_EQ(Get([](auto& tx) {
+              return tx.Attachments().CountForEntity(EntityRef::User("AIDA1"));
+            }).value_or(-1),
             4);
-  EXPECT_TRUE(*Get([&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), mine); }));
-  EXPECT_FALSE(*Get([&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), aws_read); }));
+  EXPECT_TRUE(
+      *Get([&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), mine); }));
+  EXPECT_FALSE(*Get(
+      [&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), aws_read); }));
 
   PolicyListQuery only_attached;
   only_attached.only_attached = true;
-  MustWrite([](WriteTransaction& tx) { return tx.Policies().Create(Policy(kAcct, "ANPA2", "Unused"), "{}"); });
+  MustWrite([](WriteTransaction& tx) {
+    return tx.Policies().Create(Policy(kAcct, "ANPA2", "Unused"), "{}");
+  });
   EXPECT_EQ(Names(Get([&](auto& tx) { return tx.Policies().List(kAcct, only_attached); })->items),
             (std::vector<std::string>{"Mine"}));
-  EXPECT_EQ(Names(Get([&](auto& tx) { return tx.Policies().List(kAcct, PolicyListQuery{}); })->items),
-            (std::vector<std::string>{"Mine", "Unused"}));
+  EXPECT_EQ(
+      Names(Get([&](auto& tx) { return tx.Policies().List(kAcct, PolicyListQuery{}); })->items),
+      (std::vector<std::string>{"Mine", "Unused"}));
   EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Policies().Delete("ANPA1"); }), "Conflict");
 
   // Boundaries are counted separately from attachments.
@@ -859,12 +895,19 @@ TEST_P(StoreSuite, PolicyAttachments) {
     bob->permissions_boundary = mine;
     return tx.Users().Update(*bob);
   });
-  EXPECT_EQ(Get([&](auto& tx) { return tx.Attachments().CountBoundaryUses(kAcct, mine); }).value_or(-1), 1);
+  EXPECT_EQ(
+      Get([&](auto& tx) { return tx.Attachments().CountBoundaryUses(kAcct, mine); }).value_or(-1),
+      1);
 
-  MustWrite([&](WriteTransaction& tx) { return tx.Attachments().Detach(EntityRef::User("AIDA2"), mine); });
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.Attachments().Detach(EntityRef::User("AIDA2"), mine); }),
+  MustWrite([&](WriteTransaction& tx) {
+    return tx.Attachments().Detach(EntityRef::User("AIDA2"), mine);
+  });
+  EXPECT_CODE(Put([&](WriteTransaction& tx) {
+                return tx.Attachments().Detach(EntityRef::User("AIDA2"), mine);
+              }),
               "NotFound");
-  EXPECT_EQ(Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, mine); }).value_or(-1), 3);
+  EXPECT_EQ(
+      Get([&](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, mine); }).value_or(-1), 3);
 }
 
 TEST_P(StoreSuite, InlinePoliciesKeepDocumentsByteForByte) {
@@ -874,8 +917,10 @@ TEST_P(StoreSuite, InlinePoliciesKeepDocumentsByteForByte) {
       "{\r\n\t\"Version\": \"2012-10-17\",  \"Statement\": [ {\"Effect\":\"Allow\", "
       "\"Action\":\"s3:*\", \"Resource\":\"arn:aws:s3:::caf\xc3\xa9/*\"} ]\n}\n";
   MustWrite([&](WriteTransaction& tx) -> Result<void> {
-    if (auto r = tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "b-policy", document}); !r) return r;
-    if (auto r = tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "a-policy", "{}"}); !r) return r;
+    if (auto r = tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "b-policy", document}); !r)
+      return r;
+    if (auto r = tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "a-policy", "{}"}); !r)
+      return r;
     return tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "C-policy", "{}"});
   });
   Result<InlinePolicyRow> got =
@@ -888,11 +933,13 @@ TEST_P(StoreSuite, InlinePoliciesKeepDocumentsByteForByte) {
   MustWrite([](WriteTransaction& tx) {
     return tx.InlinePolicies().Put({EntityRef::User("AIDA1"), "a-policy", "{\"v\":2}"});
   });
-  EXPECT_EQ(Get([](auto& tx) { return tx.InlinePolicies().Get(EntityRef::User("AIDA1"), "a-policy"); })
-                ->document,
+  EXPECT_EQ(Get([](auto& tx) {
+              return tx.InlinePolicies().Get(EntityRef::User("AIDA1"), "a-policy");
+            })->document,
             "{\"v\":2}");
-  EXPECT_CODE(Get([](auto& tx) { return tx.InlinePolicies().Get(EntityRef::User("AIDA1"), "A-POLICY"); }),
-              "NotFound");
+  EXPECT_CODE(
+      Get([](auto& tx) { return tx.InlinePolicies().Get(EntityRef::User("AIDA1"), "A-POLICY"); }),
+      "NotFound");
 
   ListQuery two;
   two.max_items = 2;
@@ -901,17 +948,25 @@ TEST_P(StoreSuite, InlinePoliciesKeepDocumentsByteForByte) {
   ASSERT_OK(names);
   EXPECT_EQ(names->items, (std::vector<std::string>{"C-policy", "a-policy"}));
   two.marker = *names->next_marker;
-  names = Get([&](auto& tx) { return tx.InlinePolicies().ListNames(EntityRef::User("AIDA1"), two); });
+  names =
+      Get([&](auto& tx) { return tx.InlinePolicies().ListNames(EntityRef::User("AIDA1"), two); });
   EXPECT_EQ(names->items, (std::vector<std::string>{"b-policy"}));
   EXPECT_FALSE(names->truncated());
-  EXPECT_EQ(Get([](auto& tx) { return tx.InlinePolicies().ListAll(EntityRef::User("AIDA1")); })->size(), 3u);
-  EXPECT_EQ(Get([](auto& tx) { return tx.InlinePolicies().Count(EntityRef::User("AIDA1")); }).value_or(-1), 3);
+  EXPECT_EQ(
+      Get([](auto& tx) { return tx.InlinePolicies().ListAll(EntityRef::User("AIDA1")); })->size(),
+      3u);
+  EXPECT_EQ(Get([](auto& tx) {
+              return tx.InlinePolicies().Count(EntityRef::User("AIDA1"));
+            }).value_or(-1),
+            3);
 
   EXPECT_CODE(Put([](WriteTransaction& tx) {
                 return tx.InlinePolicies().Put({EntityRef::Role("AROA9"), "p", "{}"});
               }),
               "NotFound");
-  MustWrite([](WriteTransaction& tx) { return tx.InlinePolicies().Delete(EntityRef::User("AIDA1"), "b-policy"); });
+  MustWrite([](WriteTransaction& tx) {
+    return tx.InlinePolicies().Delete(EntityRef::User("AIDA1"), "b-policy");
+  });
   EXPECT_CODE(Put([](WriteTransaction& tx) {
                 return tx.InlinePolicies().Delete(EntityRef::User("AIDA1"), "b-policy");
               }),
@@ -957,9 +1012,11 @@ TEST_P(StoreSuite, AccessKeysSealSecretsAndTrackUse) {
       Get([](auto& tx) { return tx.AccessKeys().ListForOwner(kAcct, ""); });
   ASSERT_EQ(root_keys->size(), 1u);
   EXPECT_EQ((*root_keys)[0].id, "AKIAROOT1");
-  EXPECT_EQ(Get([](auto& tx) { return tx.AccessKeys().CountForOwner(kAcct, "AIDA1"); }).value_or(-1), 2);
+  EXPECT_EQ(
+      Get([](auto& tx) { return tx.AccessKeys().CountForOwner(kAcct, "AIDA1"); }).value_or(-1), 2);
   EXPECT_EQ(Get([](auto& tx) { return tx.AccessKeys().CountForOwner(kAcct, ""); }).value_or(-1), 1);
-  EXPECT_EQ(Get([](auto& tx) { return tx.AccessKeys().CountForOwner(kOther, ""); }).value_or(-1), 0);
+  EXPECT_EQ(Get([](auto& tx) { return tx.AccessKeys().CountForOwner(kOther, ""); }).value_or(-1),
+            0);
 
   MustWrite([](WriteTransaction& tx) -> Result<void> {
     if (auto r = tx.AccessKeys().SetStatus("AKIAUSER1", AccessKeyStatus::kInactive); !r) return r;
@@ -989,7 +1046,8 @@ TEST_P(StoreSuite, AccessKeysSealSecretsAndTrackUse) {
               "NotFound");
   MustWrite([](WriteTransaction& tx) { return tx.AccessKeys().Delete("AKIAUSER1"); });
   EXPECT_CODE(Get([](auto& tx) { return tx.AccessKeys().Get("AKIAUSER1"); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.AccessKeys().Delete("AKIAUSER1"); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.AccessKeys().Delete("AKIAUSER1"); }),
+              "NotFound");
   EXPECT_CODE(Put([](WriteTransaction& tx) {
                 return tx.AccessKeys().SetStatus("AKIAUSER1", AccessKeyStatus::kActive);
               }),
@@ -1021,10 +1079,12 @@ TEST_P(StoreSuite, LoginProfiles) {
   profile.created = T(3);
   profile.password_last_changed = T(3);
   MustWrite([&](WriteTransaction& tx) { return tx.LoginProfiles().Create(profile); });
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Create(profile); }), "Conflict");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Create(profile); }),
+              "Conflict");
   LoginProfileRow orphan = profile;
   orphan.user_id = "AIDA9";
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Create(orphan); }), "NotFound");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Create(orphan); }),
+              "NotFound");
   Result<LoginProfileRow> got = Get([](auto& tx) { return tx.LoginProfiles().Get("AIDA1"); });
   ASSERT_OK(got);
   EXPECT_EQ(got->password_hash, "$argon2id$one");
@@ -1041,8 +1101,10 @@ TEST_P(StoreSuite, LoginProfiles) {
   EXPECT_EQ(got->password_last_changed, T(9));
   MustWrite([](WriteTransaction& tx) { return tx.LoginProfiles().Delete("AIDA1"); });
   EXPECT_CODE(Get([](auto& tx) { return tx.LoginProfiles().Get("AIDA1"); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.LoginProfiles().Delete("AIDA1"); }), "NotFound");
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Update(changed); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.LoginProfiles().Delete("AIDA1"); }),
+              "NotFound");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.LoginProfiles().Update(changed); }),
+              "NotFound");
 }
 
 TEST_P(StoreSuite, MfaDevicesAssignAndRefuseReplayedSteps) {
@@ -1067,12 +1129,16 @@ TEST_P(StoreSuite, MfaDevicesAssignAndRefuseReplayedSteps) {
     if (auto r = tx.MfaDevices().Enable(phone.serial, "AIDA1", T(10), 100); !r) return r;
     return tx.MfaDevices().Enable(root_token.serial, "", T(11), 200);
   });
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Enable(phone.serial, "", T(1), 1); }),
-              "Conflict");
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Enable(spare.serial, "AIDA9", T(1), 1); }),
+  EXPECT_CODE(
+      Put([&](WriteTransaction& tx) { return tx.MfaDevices().Enable(phone.serial, "", T(1), 1); }),
+      "Conflict");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) {
+                return tx.MfaDevices().Enable(spare.serial, "AIDA9", T(1), 1);
+              }),
               "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.MfaDevices().Enable("arn:nope", "", T(1), 1); }),
-              "NotFound");
+  EXPECT_CODE(
+      Put([](WriteTransaction& tx) { return tx.MfaDevices().Enable("arn:nope", "", T(1), 1); }),
+      "NotFound");
   got = Get([&](auto& tx) { return tx.MfaDevices().Get(phone.serial); });
   EXPECT_EQ(got->assignment, MfaAssignment::kUser);
   EXPECT_EQ(got->user_name, "alice");
@@ -1109,20 +1175,25 @@ TEST_P(StoreSuite, MfaDevicesAssignAndRefuseReplayedSteps) {
   };
   EXPECT_EQ(serials(MfaListFilter::kAny, 1),
             (std::vector<std::string>{"phone", "root-token", "spare"}));
-  EXPECT_EQ(serials(MfaListFilter::kAssigned, 10), (std::vector<std::string>{"phone", "root-token"}));
+  EXPECT_EQ(serials(MfaListFilter::kAssigned, 10),
+            (std::vector<std::string>{"phone", "root-token"}));
   EXPECT_EQ(serials(MfaListFilter::kUnassigned, 10), (std::vector<std::string>{"spare"}));
 
   // Each TOTP step is accepted once, and never an older one.
   MustWrite([&](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep(phone.serial, 101); });
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep(phone.serial, 101); }),
-              "Conflict");
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep(phone.serial, 99); }),
-              "Conflict");
+  EXPECT_CODE(
+      Put([&](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep(phone.serial, 101); }),
+      "Conflict");
+  EXPECT_CODE(
+      Put([&](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep(phone.serial, 99); }),
+      "Conflict");
   EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.MfaDevices().AcceptStep("arn:nope", 5); }),
               "NotFound");
-  EXPECT_EQ(Get([&](auto& tx) { return tx.MfaDevices().Get(phone.serial); })->last_accepted_step, 101);
+  EXPECT_EQ(Get([&](auto& tx) { return tx.MfaDevices().Get(phone.serial); })->last_accepted_step,
+            101);
 
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Delete(phone.serial); }), "Conflict");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Delete(phone.serial); }),
+              "Conflict");
   EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Deactivate(spare.serial); }),
               "Conflict");
   MustWrite([&](WriteTransaction& tx) -> Result<void> {
@@ -1137,7 +1208,8 @@ TEST_P(StoreSuite, MfaDevicesAssignAndRefuseReplayedSteps) {
               return tx.Tags().Count({TaggableType::kMfaDevice, phone.serial});
             }).value_or(-1),
             0);
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Delete(phone.serial); }), "NotFound");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.MfaDevices().Delete(phone.serial); }),
+              "NotFound");
 }
 
 TEST_P(StoreSuite, PasswordPolicies) {
@@ -1171,9 +1243,11 @@ TEST_P(StoreSuite, PasswordPolicies) {
 
   PasswordPolicyRow orphan = policy;
   orphan.account_id = "000000000000";
-  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.PasswordPolicies().Put(orphan); }), "NotFound");
+  EXPECT_CODE(Put([&](WriteTransaction& tx) { return tx.PasswordPolicies().Put(orphan); }),
+              "NotFound");
   MustWrite([](WriteTransaction& tx) { return tx.PasswordPolicies().Delete(kAcct); });
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.PasswordPolicies().Delete(kAcct); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.PasswordPolicies().Delete(kAcct); }),
+              "NotFound");
 }
 
 TEST_P(StoreSuite, TagsAreCaseInsensitiveByKey) {
@@ -1237,7 +1311,9 @@ TEST_P(StoreSuite, FailureBetweenChangeAndCommitLeavesNoTrace) {
   EXPECT_CODE(failed, "Unavailable");
   fail_commit = false;
   EXPECT_CODE(Get([](auto& tx) { return tx.Users().Get(kAcct, "ghost"); }), "NotFound");
-  EXPECT_EQ(Get([](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, kAdminArn); }).value_or(-1), 0);
+  EXPECT_EQ(
+      Get([](auto& tx) { return tx.Attachments().CountForPolicy(kAcct, kAdminArn); }).value_or(-1),
+      0);
   EXPECT_EQ(store_->PolicyVersion(), version);
   SeedUser("AIDA1", "ghost");
   EXPECT_OK(Get([](auto& tx) { return tx.Users().Get(kAcct, "ghost"); }));
@@ -1259,9 +1335,8 @@ TEST_P(StoreSuite, CallbacksCannotNestOrEscapeWithExceptions) {
   });
   EXPECT_CODE(threw, "InternalFailure");
   EXPECT_CODE(Get([](auto& tx) { return tx.Users().GetById("AIDA1"); }), "NotFound");
-  Result<void> read_threw = store_->Read([](const ReadTransaction&) -> Result<void> {
-    throw std::runtime_error("boom");
-  });
+  Result<void> read_threw = store_->Read(
+      [](const ReadTransaction&) -> Result<void> { throw std::runtime_error("boom"); });
   EXPECT_CODE(read_threw, "InternalFailure");
   // The store still works.
   SeedUser("AIDA1", "thrower");
@@ -1283,7 +1358,9 @@ TEST_P(StoreSuite, PolicyVersionIgnoresUsageRecords) {
     return tx.MfaDevices().AcceptStep("arn:aws:iam::111122223333:mfa/m", 7);
   });
   EXPECT_EQ(store_->PolicyVersion(), version);
-  MustWrite([](WriteTransaction& tx) { return tx.AccessKeys().SetStatus("AKIA1", AccessKeyStatus::kInactive); });
+  MustWrite([](WriteTransaction& tx) {
+    return tx.AccessKeys().SetStatus("AKIA1", AccessKeyStatus::kInactive);
+  });
   EXPECT_GT(store_->PolicyVersion(), version);
 }
 
@@ -1335,7 +1412,10 @@ TEST_P(StoreSuite, ConcurrentWritersEachSucceedOrFailAlone) {
     std::string doomed = "AIDA" + std::to_string(thread_idx) + "X4";
     EXPECT_OK(Get([&](auto& tx) { return tx.Users().GetById(kept); }));
     EXPECT_CODE(Get([&](auto& tx) { return tx.Users().GetById(doomed); }), "NotFound");
-    EXPECT_EQ(Get([&](auto& tx) { return tx.Tags().Count({TaggableType::kUser, doomed}); }).value_or(-1), 0);
+    EXPECT_EQ(Get([&](auto& tx) {
+                return tx.Tags().Count({TaggableType::kUser, doomed});
+              }).value_or(-1),
+              0);
   }
   StoreStats stats = store_->Stats();
   EXPECT_GE(stats.writes_committed, static_cast<std::uint64_t>(expected));
@@ -1423,7 +1503,8 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
   auto ids = [&](AuditEventQuery query) {
     std::vector<std::string> out;
     for (int page_idx = 0; page_idx < 20; ++page_idx) {
-      Result<Page<AuditEventRow>> page = Get([&](auto& tx) { return tx.AuditEvents().Lookup(query); });
+      Result<Page<AuditEventRow>> page =
+          Get([&](auto& tx) { return tx.AuditEvents().Lookup(query); });
       EXPECT_OK(page);
       if (!page) break;
       for (const AuditEventRow& row : page->items) out.push_back(row.event_id);
@@ -1443,18 +1524,23 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
     query.attribute_value = value;
     return ids(query);
   };
-  EXPECT_EQ(with(AuditAttribute::kEventName, "CreateUser"), (std::vector<std::string>{"evt-2", "evt-0"}));
+  EXPECT_EQ(with(AuditAttribute::kEventName, "CreateUser"),
+            (std::vector<std::string>{"evt-2", "evt-0"}));
   EXPECT_EQ(with(AuditAttribute::kUsername, "admin"),
             (std::vector<std::string>{"evt-5", "evt-1", "evt-0"}));
-  EXPECT_EQ(with(AuditAttribute::kReadOnly, "true"), (std::vector<std::string>{"evt-6", "evt-4", "evt-1"}));
+  EXPECT_EQ(with(AuditAttribute::kReadOnly, "true"),
+            (std::vector<std::string>{"evt-6", "evt-4", "evt-1"}));
   EXPECT_EQ(with(AuditAttribute::kReadOnly, "false").size(), 4u);
-  EXPECT_EQ(with(AuditAttribute::kEventSource, "sts.amazonaws.com"), (std::vector<std::string>{"evt-3"}));
+  EXPECT_EQ(with(AuditAttribute::kEventSource, "sts.amazonaws.com"),
+            (std::vector<std::string>{"evt-3"}));
   EXPECT_EQ(with(AuditAttribute::kAccessKeyId, "AKIAbob"), (std::vector<std::string>{"evt-6"}));
   EXPECT_EQ(with(AuditAttribute::kEventId, "evt-4"), (std::vector<std::string>{"evt-4"}));
-  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-7"), (std::vector<std::string>{}));  // other account
+  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-7"),
+            (std::vector<std::string>{}));  // other account
   EXPECT_EQ(with(AuditAttribute::kResourceType, "AWS::IAM::User"),
             (std::vector<std::string>{"evt-5", "evt-0"}));  // evt-5 once, though two users match
-  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"), (std::vector<std::string>{"evt-5", "evt-0"}));
+  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"),
+            (std::vector<std::string>{"evt-5", "evt-0"}));
 
   AuditEventQuery window = all;
   window.start_time = T(101);
@@ -1479,7 +1565,8 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
   EXPECT_CODE(Get([&](auto& tx) { return tx.AuditEvents().Lookup(forged); }), "InvalidArgument");
 
   // Delivery reads every account in sequence order.
-  Result<std::vector<AuditEventRow>> shipped = Get([](auto& tx) { return tx.AuditEvents().ListAfter(0, 100); });
+  Result<std::vector<AuditEventRow>> shipped =
+      Get([](auto& tx) { return tx.AuditEvents().ListAfter(0, 100); });
   ASSERT_OK(shipped);
   ASSERT_EQ(shipped->size(), 8u);
   EXPECT_EQ(shipped->back().event_id, "evt-7");
@@ -1564,7 +1651,8 @@ TEST_P(StoreSuite, OutboxDeliversAtLeastOnce) {
 
   ListQuery two;
   two.max_items = 2;
-  Result<Page<OutboxMessage>> listed = Get([&](auto& tx) { return tx.Outbox().List("alert-webhook", two); });
+  Result<Page<OutboxMessage>> listed =
+      Get([&](auto& tx) { return tx.Outbox().List("alert-webhook", two); });
   ASSERT_OK(listed);
   ASSERT_EQ(listed->items.size(), 2u);
   EXPECT_EQ(listed->items[0].id, ids[2]);  // newest first
@@ -1575,15 +1663,19 @@ TEST_P(StoreSuite, OutboxDeliversAtLeastOnce) {
   EXPECT_EQ(listed->items[0].delivered, T(5));
   EXPECT_FALSE(listed->truncated());
 
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().MarkDelivered(9999, T(1)); }), "NotFound");
-  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().Reschedule(9999, T(1), "x"); }), "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().MarkDelivered(9999, T(1)); }),
+              "NotFound");
+  EXPECT_CODE(Put([](WriteTransaction& tx) { return tx.Outbox().Reschedule(9999, T(1), "x"); }),
+              "NotFound");
   Result<std::int64_t> deleted;
   MustWrite([&](WriteTransaction& tx) -> Result<void> {
     deleted = tx.Outbox().DeleteDeliveredBefore(T(6), 10);
     return deleted ? Ok() : Fail(deleted.error());
   });
   EXPECT_EQ(deleted.value_or(-1), 1);
-  EXPECT_EQ(Get([](auto& tx) { return tx.Outbox().List("alert-webhook", ListQuery{}); })->items.size(), 2u);
+  EXPECT_EQ(
+      Get([](auto& tx) { return tx.Outbox().List("alert-webhook", ListQuery{}); })->items.size(),
+      2u);
 }
 
 TEST_P(StoreSuite, CredentialReports) {
@@ -1593,7 +1685,8 @@ TEST_P(StoreSuite, CredentialReports) {
     return tx.CredentialReports().Put({kAcct, T(1), "user,arn\n<root_account>,x\n"});
   });
   MustWrite([](WriteTransaction& tx) { return tx.CredentialReports().Put({kAcct, T(2), "v2"}); });
-  Result<CredentialReportRow> report = Get([](auto& tx) { return tx.CredentialReports().Get(kAcct); });
+  Result<CredentialReportRow> report =
+      Get([](auto& tx) { return tx.CredentialReports().Get(kAcct); });
   ASSERT_OK(report);
   EXPECT_EQ(report->generated, T(2));
   EXPECT_EQ(report->content, "v2");

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+
 #include "store/internal/marker.h"
 
 namespace rampart::store {
@@ -37,8 +38,8 @@ TEST(StoreEnums, NamesAndParsing) {
 }
 
 TEST(Marker, RoundTripsAndRejectsForgeries) {
-  for (const std::string& key : {std::string("alice"), std::string(""), std::string("a|b\0c", 5),
-                                std::string("Group:x")}) {
+  for (const std::string& key :
+       {std::string("alice"), std::string(""), std::string("a|b\0c", 5), std::string("Group:x")}) {
     Result<std::string> decoded = internal::DecodeMarker(internal::EncodeMarker(key));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, key);

@@ -66,9 +66,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
                                                      int cache_kib) {
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is confined to one thread at a time (see header).
-  int flags = SQLITE_OPEN_NOMUTEX |
-              (mode == Mode::kWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                     : SQLITE_OPEN_READWRITE);
+  int flags =
+      SQLITE_OPEN_NOMUTEX |
+      (mode == Mode::kWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error error = ErrorFromCode(db, rc, "cannot open database `" + path + "`");
@@ -83,7 +83,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   // A negative cache_size is in KiB. The default (2 MiB) thrashes once indexes outgrow it.
   std::string pragmas =
       "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
-      " PRAGMA cache_size=-" + std::to_string(std::max(256, cache_kib)) + ";";
+      " PRAGMA cache_size=-" +
+      std::to_string(std::max(256, cache_kib)) + ";";
   if (mode == Mode::kWriter) {
     pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
   } else {

@@ -269,7 +269,8 @@ CREATE TABLE credential_reports (
 )sql";
 
 Result<std::int64_t> AppliedVersion(Connection& writer) {
-  Result<Statement> stmt = writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  Result<Statement> stmt =
+      writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!stmt) return Fail(stmt.error());
   Result<bool> row = stmt->Step();
   if (!row) return Fail(row.error());
@@ -288,10 +289,9 @@ const std::vector<Migration>& Migrations() {
 }
 
 Result<void> Migrate(Connection& writer, TimePoint now) {
-  if (Result<void> made = writer.Exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
-          " applied_ms INTEGER NOT NULL)");
+  if (Result<void> made = writer.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                      " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
+                                      " applied_ms INTEGER NOT NULL)");
       !made) {
     return made;
   }
@@ -305,10 +305,9 @@ Result<void> Migrate(Connection& writer, TimePoint now) {
     Result<std::int64_t> applied = AppliedVersion(writer);
     if (!applied) return rollback(applied.error());
     if (*applied > known) {
-      return rollback(Error("SchemaTooNew",
-                            "database schema version " + std::to_string(*applied) +
-                                " is newer than this rampart knows (" + std::to_string(known) +
-                                "): upgrade rampart"));
+      return rollback(Error("SchemaTooNew", "database schema version " + std::to_string(*applied) +
+                                                " is newer than this rampart knows (" +
+                                                std::to_string(known) + "): upgrade rampart"));
     }
     if (*applied >= migration.version) {
       if (Result<void> done = writer.Exec("COMMIT"); !done) return rollback(done.error());
@@ -331,8 +330,8 @@ Result<void> Migrate(Connection& writer, TimePoint now) {
   if (!applied) return Fail(applied.error());
   if (*applied > known) {
     return Fail("SchemaTooNew", "database schema version " + std::to_string(*applied) +
-                                    " is newer than this rampart knows (" +
-                                    std::to_string(known) + "): upgrade rampart");
+                                    " is newer than this rampart knows (" + std::to_string(known) +
+                                    "): upgrade rampart");
   }
   return Ok();
 }

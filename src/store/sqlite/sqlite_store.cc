@@ -142,17 +142,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   std::error_code ec;
   if (db_file.has_parent_path()) std::filesystem::create_directories(db_file.parent_path(), ec);
   if (ec) {
-    return Fail(MakeError(StoreError::kUnavailable, "cannot create directory `" +
-                                                        db_file.parent_path().string() +
-                                                        "`: " + ec.message()));
+    return Fail(MakeError(
+        StoreError::kUnavailable,
+        "cannot create directory `" + db_file.parent_path().string() + "`: " + ec.message()));
   }
   const bool existed = std::filesystem::exists(db_file, ec);
 
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(master_key), options));
   store->path_ = db_file.string();
-  Result<std::unique_ptr<Connection>> writer =
-      Connection::Open(store->path_, Connection::Mode::kWriter, options.busy_timeout,
-                       options.writer_cache_kib);
+  Result<std::unique_ptr<Connection>> writer = Connection::Open(
+      store->path_, Connection::Mode::kWriter, options.busy_timeout, options.writer_cache_kib);
   if (!writer) return Fail(writer.error());
   store->writer_ = std::move(*writer);
   if (!existed) {
@@ -168,9 +167,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   store->policy_version_.store(static_cast<std::uint64_t>(*version));
 
   for (int reader_idx = 0; reader_idx < std::max(1, options.reader_connections); ++reader_idx) {
-    Result<std::unique_ptr<Connection>> reader =
-        Connection::Open(store->path_, Connection::Mode::kReader, options.busy_timeout,
-                         options.reader_cache_kib);
+    Result<std::unique_ptr<Connection>> reader = Connection::Open(
+        store->path_, Connection::Mode::kReader, options.busy_timeout, options.reader_cache_kib);
     if (!reader) return Fail(reader.error());
     store->idle_readers_.push_back(std::move(*reader));
   }
@@ -284,8 +282,8 @@ void SqliteStore::RunBatch(std::vector<Job*>& jobs, std::size_t begin) {
   }
   std::uint64_t new_version = 0;
   if (policy_changed) {
-    Result<sqlite::Statement> bump = writer_->Prepare(
-        "UPDATE store_meta SET value = value + 1 WHERE key = 'policy_version'");
+    Result<sqlite::Statement> bump =
+        writer_->Prepare("UPDATE store_meta SET value = value + 1 WHERE key = 'policy_version'");
     if (!bump) return abandon(bump.error());
     if (Result<std::int64_t> ran = bump->Run(); !ran) return abandon(ran.error());
     Result<std::int64_t> counter = ReadPolicyCounter(*writer_);

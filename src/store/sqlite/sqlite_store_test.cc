@@ -168,8 +168,9 @@ TEST(SqliteStore, RefusesADatabaseFromANewerRampart) {
   ASSERT_TRUE(OpenSqliteStore(db, kMasterKey, FastOptions()).has_value());
   {
     RawDb raw(db);
-    raw.Exec("INSERT INTO schema_migrations (version, description, applied_ms)"
-             " VALUES (999, 'from the future', 0)");
+    raw.Exec(
+        "INSERT INTO schema_migrations (version, description, applied_ms)"
+        " VALUES (999, 'from the future', 0)");
   }
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
   ASSERT_FALSE(store.has_value());
@@ -324,8 +325,9 @@ TEST(SqliteStore, SealedValuesMovedToAnotherRowOrKeyAreRefused) {
       }
     }
     // Listing needs no secret and still works.
-    EXPECT_EQ(tx.AccessKeys().ListForOwner(kAcct, "AIDA1").value_or(std::vector<AccessKeyRow>{}).size(),
-              2u);
+    EXPECT_EQ(
+        tx.AccessKeys().ListForOwner(kAcct, "AIDA1").value_or(std::vector<AccessKeyRow>{}).size(),
+        2u);
     return Ok();
   });
   EXPECT_TRUE(read.has_value());
@@ -357,8 +359,8 @@ TEST(SqliteStore, TwoOpenersShareTheDatabaseAndLearnOfEachOthersChanges) {
       threads.emplace_back([&, store_idx, thread_idx] {
         Store* store = stores[store_idx];
         for (int write_idx = 0; write_idx < 20; ++write_idx) {
-          std::string id = "AIDAS" + std::to_string(store_idx) + "T" +
-                           std::to_string(thread_idx) + "W" + std::to_string(write_idx);
+          std::string id = "AIDAS" + std::to_string(store_idx) + "T" + std::to_string(thread_idx) +
+                           "W" + std::to_string(write_idx);
           if (!CreateAccountAndUser(*store, id, false)) failures.fetch_add(1);
         }
       });

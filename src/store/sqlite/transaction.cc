@@ -19,7 +19,8 @@ using internal::DecodeMarker;
 using internal::EncodeMarker;
 
 Error NotFound(std::string_view what, std::string_view key) {
-  return MakeError(StoreError::kNotFound, std::string(what) + " `" + std::string(key) + "` not found");
+  return MakeError(StoreError::kNotFound,
+                   std::string(what) + " `" + std::string(key) + "` not found");
 }
 
 Error Conflict(std::string message) { return MakeError(StoreError::kConflict, std::move(message)); }
@@ -112,7 +113,8 @@ Result<EntityType> ParseEntityType(std::string_view text) {
   for (EntityType type : {EntityType::kUser, EntityType::kGroup, EntityType::kRole}) {
     if (text == EntityTypeName(type)) return type;
   }
-  return Fail(MakeError(StoreError::kUnavailable, "corrupt entity type `" + std::string(text) + "`"));
+  return Fail(
+      MakeError(StoreError::kUnavailable, "corrupt entity type `" + std::string(text) + "`"));
 }
 
 std::string DerivedArn(const std::string& given, std::string_view account, std::string_view kind,
@@ -216,11 +218,11 @@ class SqliteAccountRepo final : public AccountRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const AccountRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO accounts (id, name, status, email, email_lc, alias, created_ms, closed_ms,"
-        " iam_billing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.id, row.name, AccountStatusName(row.status), row.email, AsciiLower(row.email),
-        OptText(row.alias), row.created, row.closed, row.iam_user_access_to_billing);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO accounts (id, name, status, email, email_lc, alias, created_ms, closed_ms,"
+            " iam_billing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.id, row.name, AccountStatusName(row.status), row.email, AsciiLower(row.email),
+            OptText(row.alias), row.created, row.closed, row.iam_user_access_to_billing);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -246,11 +248,11 @@ class SqliteAccountRepo final : public AccountRepo, RepoBase {
                                    [](const AccountRow& row) { return row.id; });
   }
   Result<void> Update(const AccountRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "UPDATE accounts SET name = ?, status = ?, email = ?, email_lc = ?, alias = ?,"
-        " closed_ms = ?, iam_billing = ? WHERE id = ?",
-        row.name, AccountStatusName(row.status), row.email, AsciiLower(row.email),
-        OptText(row.alias), row.closed, row.iam_user_access_to_billing, row.id);
+    Result<std::int64_t> ran =
+        Run("UPDATE accounts SET name = ?, status = ?, email = ?, email_lc = ?, alias = ?,"
+            " closed_ms = ?, iam_billing = ? WHERE id = ?",
+            row.name, AccountStatusName(row.status), row.email, AsciiLower(row.email),
+            OptText(row.alias), row.closed, row.iam_user_access_to_billing, row.id);
     if (Result<void> done = ExpectChanged(ran, "account", row.id); !done) return done;
     Changed();
     return Ok();
@@ -261,8 +263,8 @@ class SqliteAccountRepo final : public AccountRepo, RepoBase {
 
  private:
   Result<AccountRow> GetWhere(std::string_view condition, const std::string& key) const {
-    std::string sql = "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE " +
-                      std::string(condition);
+    std::string sql =
+        "SELECT " + std::string(kAccountColumns) + " FROM accounts WHERE " + std::string(condition);
     Result<Statement> stmt = Prepare(sql);
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(key);
@@ -292,11 +294,11 @@ class SqliteRootUserRepo final : public RootUserRepo, RepoBase {
     Result<bool> account = Exists("SELECT 1 FROM accounts WHERE id = ?", row.account_id);
     if (!account) return Fail(account.error());
     if (!*account) return Fail(NotFound("account", row.account_id));
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO root_users (account_id, password_hash, created_ms, password_changed_ms,"
-        " password_used_ms) VALUES (?, ?, ?, ?, ?)",
-        row.account_id, row.password_hash, row.created, row.password_last_changed,
-        row.password_last_used);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO root_users (account_id, password_hash, created_ms, password_changed_ms,"
+            " password_used_ms) VALUES (?, ?, ?, ?, ?)",
+            row.account_id, row.password_hash, row.created, row.password_last_changed,
+            row.password_last_used);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -320,10 +322,10 @@ class SqliteRootUserRepo final : public RootUserRepo, RepoBase {
     return One<RootUserRow>(*stmt, ReadRootUser, "root user with email", email);
   }
   Result<void> Update(const RootUserRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "UPDATE root_users SET password_hash = ?, password_changed_ms = ?, password_used_ms = ?"
-        " WHERE account_id = ?",
-        row.password_hash, row.password_last_changed, row.password_last_used, row.account_id);
+    Result<std::int64_t> ran =
+        Run("UPDATE root_users SET password_hash = ?, password_changed_ms = ?, password_used_ms = ?"
+            " WHERE account_id = ?",
+            row.password_hash, row.password_last_changed, row.password_last_used, row.account_id);
     if (Result<void> done = ExpectChanged(ran, "root user of account", row.account_id); !done) {
       return done;
     }
@@ -363,12 +365,12 @@ class SqliteUserRepo final : public UserRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const UserRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO users (id, account_id, name, name_lc, path, arn, created_ms,"
-        " password_used_ms, boundary_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "user", row.path, row.name), row.created,
-        row.password_last_used, row.permissions_boundary);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO users (id, account_id, name, name_lc, path, arn, created_ms,"
+            " password_used_ms, boundary_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "user", row.path, row.name), row.created,
+            row.password_last_used, row.permissions_boundary);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -390,21 +392,21 @@ class SqliteUserRepo final : public UserRepo, RepoBase {
   Result<Page<UserRow>> List(std::string_view account_id, const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kUserColumns) +
-        " FROM users u WHERE u.account_id = ?1 AND u.name_lc > ?2"
-        " AND substr(u.path, 1, length(?3)) = ?3 ORDER BY u.name_lc LIMIT ?4");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kUserColumns) +
+                " FROM users u WHERE u.account_id = ?1 AND u.name_lc > ?2"
+                " AND substr(u.path, 1, length(?3)) = ?3 ORDER BY u.name_lc LIMIT ?4");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(account_id, *after, query.path_prefix, PageSize(query) + 1);
     return CollectPage<UserRow>(*stmt, query, ReadUser, UserKey);
   }
   Result<void> Update(const UserRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "UPDATE users SET name = ?, name_lc = ?, path = ?, arn = ?, password_used_ms = ?,"
-        " boundary_arn = ? WHERE id = ?",
-        row.name, AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "user", row.path, row.name), row.password_last_used,
-        row.permissions_boundary, row.id);
+    Result<std::int64_t> ran =
+        Run("UPDATE users SET name = ?, name_lc = ?, path = ?, arn = ?, password_used_ms = ?,"
+            " boundary_arn = ? WHERE id = ?",
+            row.name, AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "user", row.path, row.name), row.password_last_used,
+            row.permissions_boundary, row.id);
     if (Result<void> done = ExpectChanged(ran, "user", row.id); !done) return done;
     Changed();
     return Ok();
@@ -450,11 +452,11 @@ class SqliteGroupRepo final : public GroupRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const GroupRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO iam_groups (id, account_id, name, name_lc, path, arn, created_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "group", row.path, row.name), row.created);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO iam_groups (id, account_id, name, name_lc, path, arn, created_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "group", row.path, row.name), row.created);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -476,20 +478,20 @@ class SqliteGroupRepo final : public GroupRepo, RepoBase {
   Result<Page<GroupRow>> List(std::string_view account_id, const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kGroupColumns) +
-        " FROM iam_groups g WHERE g.account_id = ?1 AND g.name_lc > ?2"
-        " AND substr(g.path, 1, length(?3)) = ?3 ORDER BY g.name_lc LIMIT ?4");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kGroupColumns) +
+                " FROM iam_groups g WHERE g.account_id = ?1 AND g.name_lc > ?2"
+                " AND substr(g.path, 1, length(?3)) = ?3 ORDER BY g.name_lc LIMIT ?4");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(account_id, *after, query.path_prefix, PageSize(query) + 1);
     return CollectPage<GroupRow>(*stmt, query, ReadGroup,
                                  [](const GroupRow& row) { return AsciiLower(row.name); });
   }
   Result<void> Update(const GroupRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "UPDATE iam_groups SET name = ?, name_lc = ?, path = ?, arn = ? WHERE id = ?", row.name,
-        AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "group", row.path, row.name), row.id);
+    Result<std::int64_t> ran =
+        Run("UPDATE iam_groups SET name = ?, name_lc = ?, path = ?, arn = ? WHERE id = ?", row.name,
+            AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "group", row.path, row.name), row.id);
     if (Result<void> done = ExpectChanged(ran, "group", row.id); !done) return done;
     Changed();
     return Ok();
@@ -529,10 +531,10 @@ class SqliteGroupRepo final : public GroupRepo, RepoBase {
                                     const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kUserColumns) +
-        " FROM group_members m JOIN users u ON u.id = m.user_id"
-        " WHERE m.group_id = ? AND u.name_lc > ? ORDER BY u.name_lc LIMIT ?");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kUserColumns) +
+                " FROM group_members m JOIN users u ON u.id = m.user_id"
+                " WHERE m.group_id = ? AND u.name_lc > ? ORDER BY u.name_lc LIMIT ?");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(group_id, *after, PageSize(query) + 1);
     return CollectPage<UserRow>(*stmt, query, ReadUser, UserKey);
@@ -541,10 +543,10 @@ class SqliteGroupRepo final : public GroupRepo, RepoBase {
                                      const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kGroupColumns) +
-        " FROM group_members m JOIN iam_groups g ON g.id = m.group_id"
-        " WHERE m.user_id = ? AND g.name_lc > ? ORDER BY g.name_lc LIMIT ?");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kGroupColumns) +
+                " FROM group_members m JOIN iam_groups g ON g.id = m.group_id"
+                " WHERE m.user_id = ? AND g.name_lc > ? ORDER BY g.name_lc LIMIT ?");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(user_id, *after, PageSize(query) + 1);
     return CollectPage<GroupRow>(*stmt, query, ReadGroup,
@@ -589,14 +591,14 @@ class SqliteRoleRepo final : public RoleRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const RoleRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO roles (id, account_id, name, name_lc, path, arn, created_ms, trust_policy,"
-        " description, max_session_s, boundary_arn, last_used_ms, last_used_region)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "role", row.path, row.name), row.created,
-        row.assume_role_policy, row.description, row.max_session_duration,
-        row.permissions_boundary, row.last_used, row.last_used_region);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO roles (id, account_id, name, name_lc, path, arn, created_ms, trust_policy,"
+            " description, max_session_s, boundary_arn, last_used_ms, last_used_region)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "role", row.path, row.name), row.created,
+            row.assume_role_policy, row.description, row.max_session_duration,
+            row.permissions_boundary, row.last_used, row.last_used_region);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -618,10 +620,10 @@ class SqliteRoleRepo final : public RoleRepo, RepoBase {
   Result<Page<RoleRow>> List(std::string_view account_id, const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kRoleColumns) +
-        " FROM roles r WHERE r.account_id = ?1 AND r.name_lc > ?2"
-        " AND substr(r.path, 1, length(?3)) = ?3 ORDER BY r.name_lc LIMIT ?4");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kRoleColumns) +
+                " FROM roles r WHERE r.account_id = ?1 AND r.name_lc > ?2"
+                " AND substr(r.path, 1, length(?3)) = ?3 ORDER BY r.name_lc LIMIT ?4");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(account_id, *after, query.path_prefix, PageSize(query) + 1);
     return CollectPage<RoleRow>(*stmt, query, ReadRole, RoleKey);
@@ -632,21 +634,20 @@ class SqliteRoleRepo final : public RoleRepo, RepoBase {
     if (AsciiLower(current->name) != AsciiLower(row.name)) {
       return Fail(MakeError(StoreError::kInvalidArgument, "roles cannot be renamed"));
     }
-    Result<std::int64_t> ran = Run(
-        "UPDATE roles SET name = ?, path = ?, arn = ?, trust_policy = ?, description = ?,"
-        " max_session_s = ?, boundary_arn = ? WHERE id = ?",
-        row.name, row.path, DerivedArn(row.arn, row.account_id, "role", row.path, row.name),
-        row.assume_role_policy, row.description, row.max_session_duration,
-        row.permissions_boundary, row.id);
+    Result<std::int64_t> ran =
+        Run("UPDATE roles SET name = ?, path = ?, arn = ?, trust_policy = ?, description = ?,"
+            " max_session_s = ?, boundary_arn = ? WHERE id = ?",
+            row.name, row.path, DerivedArn(row.arn, row.account_id, "role", row.path, row.name),
+            row.assume_role_policy, row.description, row.max_session_duration,
+            row.permissions_boundary, row.id);
     if (Result<void> done = ExpectChanged(ran, "role", row.id); !done) return done;
     Changed();
     return Ok();
   }
   Result<void> RecordUse(std::string_view id, TimePoint when, std::string_view region) override {
-    return ExpectChanged(
-        Run("UPDATE roles SET last_used_ms = ?, last_used_region = ? WHERE id = ?", when, region,
-            id),
-        "role", id);
+    return ExpectChanged(Run("UPDATE roles SET last_used_ms = ?, last_used_region = ? WHERE id = ?",
+                             when, region, id),
+                         "role", id);
   }
   Result<void> Delete(std::string_view id) override {
     if (Result<void> free = NoPolicies(id, "role"); !free) return free;
@@ -716,18 +717,18 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Create(const ManagedPolicyRow& row, std::string_view document) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO managed_policies (id, account_id, name, name_lc, path, arn, description,"
-        " default_version, last_version, created_ms, updated_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
-        row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
-        DerivedArn(row.arn, row.account_id, "policy", row.path, row.name), row.description,
-        row.created, row.updated);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO managed_policies (id, account_id, name, name_lc, path, arn, description,"
+            " default_version, last_version, created_ms, updated_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
+            row.id, row.account_id, row.name, AsciiLower(row.name), row.path,
+            DerivedArn(row.arn, row.account_id, "policy", row.path, row.name), row.description,
+            row.created, row.updated);
     if (!ran) return Fail(ran.error());
-    ran = Run(
-        "INSERT INTO policy_versions (policy_id, version, document, created_ms)"
-        " VALUES (?, 1, ?, ?)",
-        row.id, document, row.created);
+    ran =
+        Run("INSERT INTO policy_versions (policy_id, version, document, created_ms)"
+            " VALUES (?, 1, ?, ?)",
+            row.id, document, row.created);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -799,20 +800,20 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
                                          bool set_default, TimePoint when) override {
     std::int64_t number = 0;
     Result<void> made = [&]() -> Result<void> {
-      Result<std::int64_t> ran = Run(
-          "UPDATE managed_policies SET last_version = last_version + 1, updated_ms = ?,"
-          " default_version = CASE WHEN ? THEN last_version + 1 ELSE default_version END"
-          " WHERE id = ?",
-          when, set_default, policy_id);
+      Result<std::int64_t> ran =
+          Run("UPDATE managed_policies SET last_version = last_version + 1, updated_ms = ?,"
+              " default_version = CASE WHEN ? THEN last_version + 1 ELSE default_version END"
+              " WHERE id = ?",
+              when, set_default, policy_id);
       if (Result<void> done = ExpectChanged(ran, "policy", policy_id); !done) return done;
       Result<std::int64_t> last =
           RepoBase::Count("SELECT last_version FROM managed_policies WHERE id = ?", policy_id);
       if (!last) return Fail(last.error());
       number = *last;
-      ran = Run(
-          "INSERT INTO policy_versions (policy_id, version, document, created_ms)"
-          " VALUES (?, ?, ?, ?)",
-          policy_id, number, document, when);
+      ran =
+          Run("INSERT INTO policy_versions (policy_id, version, document, created_ms)"
+              " VALUES (?, ?, ?, ?)",
+              policy_id, number, document, when);
       if (!ran) return Fail(ran.error());
       Changed();
       return Ok();
@@ -862,8 +863,9 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
     if (version->is_default) {
       return Fail(Conflict("version `" + std::string(version_id) + "` is the default version"));
     }
-    Result<std::int64_t> ran = Run("DELETE FROM policy_versions WHERE policy_id = ? AND version = ?",
-                                   policy_id, VersionNumber(version_id));
+    Result<std::int64_t> ran =
+        Run("DELETE FROM policy_versions WHERE policy_id = ? AND version = ?", policy_id,
+            VersionNumber(version_id));
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -923,18 +925,18 @@ class SqliteAttachmentRepo final : public AttachmentRepo, RepoBase {
     if (!*exists) return Fail(NotFound(AsciiLower(EntityTypeName(entity.type)), entity.id));
     std::string path, name;
     SplitPolicyArn(policy_arn, path, name);
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO attachments (entity_id, policy_arn, entity_type, account_id, policy_name,"
-        " policy_name_lc, policy_path) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        entity.id, policy_arn, EntityTypeName(entity.type), account_id, name, AsciiLower(name),
-        path);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO attachments (entity_id, policy_arn, entity_type, account_id, policy_name,"
+            " policy_name_lc, policy_path) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            entity.id, policy_arn, EntityTypeName(entity.type), account_id, name, AsciiLower(name),
+            path);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
   }
   Result<void> Detach(const EntityRef& entity, std::string_view policy_arn) override {
-    Result<std::int64_t> ran = Run(
-        "DELETE FROM attachments WHERE entity_id = ? AND policy_arn = ?", entity.id, policy_arn);
+    Result<std::int64_t> ran = Run("DELETE FROM attachments WHERE entity_id = ? AND policy_arn = ?",
+                                   entity.id, policy_arn);
     if (Result<void> done = ExpectChanged(ran, "attached policy", policy_arn); !done) return done;
     Changed();
     return Ok();
@@ -953,13 +955,14 @@ class SqliteAttachmentRepo final : public AttachmentRepo, RepoBase {
     stmt->Bind(entity.id, *after, query.path_prefix, PageSize(query) + 1);
     return CollectPage<AttachedPolicy>(
         *stmt, query,
-        [](const Statement& s) { return AttachedPolicy{s.Text(0), s.Text(1), s.Text(2)}; },
+        [](const Statement& s) {
+          return AttachedPolicy{s.Text(0), s.Text(1), s.Text(2)};
+        },
         [](const AttachedPolicy& row) {
           return AsciiLower(row.policy_name) + "|" + row.policy_arn;
         });
   }
-  Result<Page<PolicyEntity>> ListForPolicy(std::string_view account_id,
-                                           std::string_view policy_arn,
+  Result<Page<PolicyEntity>> ListForPolicy(std::string_view account_id, std::string_view policy_arn,
                                            const std::vector<EntityType>& types,
                                            const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
@@ -1028,9 +1031,9 @@ class SqliteInlinePolicyRepo final : public InlinePolicyRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<void> Put(const InlinePolicyRow& row) override {
-    Result<bool> exists = Exists(
-        "SELECT 1 FROM " + std::string(EntityTable(row.entity.type)) + " WHERE id = ?",
-        row.entity.id);
+    Result<bool> exists =
+        Exists("SELECT 1 FROM " + std::string(EntityTable(row.entity.type)) + " WHERE id = ?",
+               row.entity.id);
     if (!exists) return Fail(exists.error());
     if (!*exists) return Fail(NotFound(AsciiLower(EntityTypeName(row.entity.type)), row.entity.id));
     Result<std::int64_t> ran = Run(
@@ -1111,12 +1114,12 @@ class SqliteAccessKeyRepo final : public AccessKeyRepo, RepoBase {
     if (Result<void> owner = CheckOwner(row.account_id, row.user_id); !owner) return owner;
     Result<std::string> sealed = SealSecret(row.secret_access_key, AccessKeySealContext(row.id));
     if (!sealed) return Fail(sealed.error());
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO access_keys (id, account_id, user_id, secret_sealed, status, created_ms,"
-        " used_ms, used_service, used_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.id, row.account_id, OptText(row.user_id), BlobParam{*sealed},
-        AccessKeyStatusName(row.status), row.created, row.last_used, row.last_used_service,
-        row.last_used_region);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO access_keys (id, account_id, user_id, secret_sealed, status, created_ms,"
+            " used_ms, used_service, used_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.id, row.account_id, OptText(row.user_id), BlobParam{*sealed},
+            AccessKeyStatusName(row.status), row.created, row.last_used, row.last_used_service,
+            row.last_used_region);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -1201,11 +1204,11 @@ class SqliteLoginProfileRepo final : public LoginProfileRepo, RepoBase {
     Result<bool> user = Exists("SELECT 1 FROM users WHERE id = ?", row.user_id);
     if (!user) return Fail(user.error());
     if (!*user) return Fail(NotFound("user", row.user_id));
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO login_profiles (user_id, account_id, password_hash, reset_required,"
-        " created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        row.user_id, row.account_id, row.password_hash, row.password_reset_required, row.created,
-        row.password_last_changed);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO login_profiles (user_id, account_id, password_hash, reset_required,"
+            " created_ms, password_changed_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            row.user_id, row.account_id, row.password_hash, row.password_reset_required,
+            row.created, row.password_last_changed);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -1219,10 +1222,10 @@ class SqliteLoginProfileRepo final : public LoginProfileRepo, RepoBase {
     return One<LoginProfileRow>(*stmt, ReadLoginProfile, "login profile of user", user_id);
   }
   Result<void> Update(const LoginProfileRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "UPDATE login_profiles SET password_hash = ?, reset_required = ?,"
-        " password_changed_ms = ? WHERE user_id = ?",
-        row.password_hash, row.password_reset_required, row.password_last_changed, row.user_id);
+    Result<std::int64_t> ran =
+        Run("UPDATE login_profiles SET password_hash = ?, reset_required = ?,"
+            " password_changed_ms = ? WHERE user_id = ?",
+            row.password_hash, row.password_reset_required, row.password_last_changed, row.user_id);
     if (Result<void> done = ExpectChanged(ran, "login profile of user", row.user_id); !done) {
       return done;
     }
@@ -1272,10 +1275,10 @@ class SqliteMfaDeviceRepo final : public MfaDeviceRepo, RepoBase {
   Result<void> Create(const MfaDeviceRow& row) override {
     Result<std::string> sealed = SealSecret(row.seed, MfaSeedSealContext(row.serial));
     if (!sealed) return Fail(sealed.error());
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO mfa_devices (serial, account_id, name, path, seed_sealed, created_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        row.serial, row.account_id, row.name, row.path, BlobParam{*sealed}, row.created);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO mfa_devices (serial, account_id, name, path, seed_sealed, created_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            row.serial, row.account_id, row.name, row.path, BlobParam{*sealed}, row.created);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
@@ -1329,11 +1332,11 @@ class SqliteMfaDeviceRepo final : public MfaDeviceRepo, RepoBase {
       if (!user) return Fail(user.error());
       if (!*user) return Fail(NotFound("user", user_id));
     }
-    Result<std::int64_t> ran = Run(
-        "UPDATE mfa_devices SET assignment = ?, user_id = ?, enabled_ms = ?, last_step = ?"
-        " WHERE serial = ? AND assignment = ''",
-        user_id.empty() ? "root" : "user", OptText(std::string(user_id)), when,
-        last_accepted_step, serial);
+    Result<std::int64_t> ran =
+        Run("UPDATE mfa_devices SET assignment = ?, user_id = ?, enabled_ms = ?, last_step = ?"
+            " WHERE serial = ? AND assignment = ''",
+            user_id.empty() ? "root" : "user", OptText(std::string(user_id)), when,
+            last_accepted_step, serial);
     if (Result<void> done = ExpectChanged(ran, "MFA device", serial); !done) return done;
     Changed();
     return Ok();
@@ -1344,19 +1347,19 @@ class SqliteMfaDeviceRepo final : public MfaDeviceRepo, RepoBase {
     if (device->assignment == MfaAssignment::kUnassigned) {
       return Fail(Conflict("MFA device `" + std::string(serial) + "` is not assigned"));
     }
-    Result<std::int64_t> ran = Run(
-        "UPDATE mfa_devices SET assignment = '', user_id = NULL, enabled_ms = NULL"
-        " WHERE serial = ?",
-        serial);
+    Result<std::int64_t> ran =
+        Run("UPDATE mfa_devices SET assignment = '', user_id = NULL, enabled_ms = NULL"
+            " WHERE serial = ?",
+            serial);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
   }
   Result<void> AcceptStep(std::string_view serial, std::int64_t step) override {
     // One conditional UPDATE: two concurrent sign-ins with the same code cannot both win.
-    Result<std::int64_t> ran = Run(
-        "UPDATE mfa_devices SET last_step = ? WHERE serial = ? AND last_step < ?", step, serial,
-        step);
+    Result<std::int64_t> ran =
+        Run("UPDATE mfa_devices SET last_step = ? WHERE serial = ? AND last_step < ?", step, serial,
+            step);
     if (!ran) return Fail(ran.error());
     if (*ran == 1) return Ok();
     Result<MfaDeviceRow> device = Peek(serial);
@@ -1430,14 +1433,14 @@ class SqlitePasswordPolicyRepo final : public PasswordPolicyRepo, RepoBase {
         "password policy of account", account_id);
   }
   Result<void> Put(const PasswordPolicyRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT OR REPLACE INTO password_policies (account_id, min_length, require_symbols,"
-        " require_numbers, require_upper, require_lower, allow_change, max_age, reuse,"
-        " hard_expiry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.account_id, row.minimum_password_length, row.require_symbols, row.require_numbers,
-        row.require_uppercase_characters, row.require_lowercase_characters,
-        row.allow_users_to_change_password, row.max_password_age, row.password_reuse_prevention,
-        row.hard_expiry);
+    Result<std::int64_t> ran =
+        Run("INSERT OR REPLACE INTO password_policies (account_id, min_length, require_symbols,"
+            " require_numbers, require_upper, require_lower, allow_change, max_age, reuse,"
+            " hard_expiry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.account_id, row.minimum_password_length, row.require_symbols, row.require_numbers,
+            row.require_uppercase_characters, row.require_lowercase_characters,
+            row.allow_users_to_change_password, row.max_password_age, row.password_reuse_prevention,
+            row.hard_expiry);
     if (!ran) {
       // The only foreign key is the account.
       if (IsConflict(ran.error())) return Fail(NotFound("account", row.account_id));
@@ -1447,7 +1450,8 @@ class SqlitePasswordPolicyRepo final : public PasswordPolicyRepo, RepoBase {
     return Ok();
   }
   Result<void> Delete(std::string_view account_id) override {
-    Result<std::int64_t> ran = Run("DELETE FROM password_policies WHERE account_id = ?", account_id);
+    Result<std::int64_t> ran =
+        Run("DELETE FROM password_policies WHERE account_id = ?", account_id);
     if (Result<void> done = ExpectChanged(ran, "password policy of account", account_id); !done) {
       return done;
     }
@@ -1509,10 +1513,10 @@ class SqliteInstanceProfileRepo final : public InstanceProfileRepo, RepoBase {
                                         const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kProfileColumns) +
-        " FROM instance_profiles p WHERE p.account_id = ?1 AND p.name_lc > ?2"
-        " AND substr(p.path, 1, length(?3)) = ?3 ORDER BY p.name_lc LIMIT ?4");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kProfileColumns) +
+                " FROM instance_profiles p WHERE p.account_id = ?1 AND p.name_lc > ?2"
+                " AND substr(p.path, 1, length(?3)) = ?3 ORDER BY p.name_lc LIMIT ?4");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(account_id, *after, query.path_prefix, PageSize(query) + 1);
     return CollectPage<InstanceProfileRow>(*stmt, query, ReadProfile, ProfileKey);
@@ -1536,17 +1540,17 @@ class SqliteInstanceProfileRepo final : public InstanceProfileRepo, RepoBase {
     Result<bool> role = Exists("SELECT 1 FROM roles WHERE id = ?", role_id);
     if (!role) return Fail(role.error());
     if (!*role) return Fail(NotFound("role", role_id));
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO instance_profile_roles (profile_id, role_id) VALUES (?, ?)", profile_id,
-        role_id);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO instance_profile_roles (profile_id, role_id) VALUES (?, ?)", profile_id,
+            role_id);
     if (!ran) return Fail(ran.error());
     Changed();
     return Ok();
   }
   Result<void> RemoveRole(std::string_view profile_id, std::string_view role_id) override {
-    Result<std::int64_t> ran = Run(
-        "DELETE FROM instance_profile_roles WHERE profile_id = ? AND role_id = ?", profile_id,
-        role_id);
+    Result<std::int64_t> ran =
+        Run("DELETE FROM instance_profile_roles WHERE profile_id = ? AND role_id = ?", profile_id,
+            role_id);
     if (Result<void> done = ExpectChanged(ran, "role in instance profile", role_id); !done) {
       return done;
     }
@@ -1566,10 +1570,10 @@ class SqliteInstanceProfileRepo final : public InstanceProfileRepo, RepoBase {
                                                const ListQuery& query) const override {
     Result<std::string> after = DecodeMarker(query.marker);
     if (!after) return Fail(after.error());
-    Result<Statement> stmt = Prepare(
-        "SELECT " + std::string(kProfileColumns) +
-        " FROM instance_profile_roles x JOIN instance_profiles p ON p.id = x.profile_id"
-        " WHERE x.role_id = ? AND p.name_lc > ? ORDER BY p.name_lc LIMIT ?");
+    Result<Statement> stmt =
+        Prepare("SELECT " + std::string(kProfileColumns) +
+                " FROM instance_profile_roles x JOIN instance_profiles p ON p.id = x.profile_id"
+                " WHERE x.role_id = ? AND p.name_lc > ? ORDER BY p.name_lc LIMIT ?");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(role_id, *after, PageSize(query) + 1);
     return CollectPage<InstanceProfileRow>(*stmt, query, ReadProfile, ProfileKey);
@@ -1583,11 +1587,11 @@ class SqliteTagRepo final : public TagRepo, RepoBase {
   Result<void> Put(std::string_view account_id, const TagRef& ref,
                    const std::vector<Tag>& tags) override {
     for (const Tag& tag : tags) {
-      Result<std::int64_t> ran = Run(
-          "INSERT INTO tags (resource_type, resource_id, key_lc, key, value, account_id)"
-          " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (resource_type, resource_id, key_lc)"
-          " DO UPDATE SET key = excluded.key, value = excluded.value",
-          TaggableName(ref.type), ref.id, AsciiLower(tag.key), tag.key, tag.value, account_id);
+      Result<std::int64_t> ran =
+          Run("INSERT INTO tags (resource_type, resource_id, key_lc, key, value, account_id)"
+              " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (resource_type, resource_id, key_lc)"
+              " DO UPDATE SET key = excluded.key, value = excluded.value",
+              TaggableName(ref.type), ref.id, AsciiLower(tag.key), tag.key, tag.value, account_id);
       if (!ran) return Fail(ran.error());
     }
     Changed();
@@ -1595,9 +1599,9 @@ class SqliteTagRepo final : public TagRepo, RepoBase {
   }
   Result<void> Remove(const TagRef& ref, const std::vector<std::string>& keys) override {
     for (const std::string& key : keys) {
-      Result<std::int64_t> ran = Run(
-          "DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key_lc = ?",
-          TaggableName(ref.type), ref.id, AsciiLower(key));
+      Result<std::int64_t> ran =
+          Run("DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key_lc = ?",
+              TaggableName(ref.type), ref.id, AsciiLower(key));
       if (!ran) return Fail(ran.error());
     }
     Changed();
@@ -1642,8 +1646,8 @@ AuditEventRow ReadEvent(const Statement& stmt) {
 // marker's (time, sequence) to resume strictly below, ?6 the attribute value. No LIMIT: rows
 // come in index order and the caller stops stepping once the page is full.
 std::string LookupSql(std::optional<AuditAttribute> attribute) {
-  const bool by_resource = attribute == AuditAttribute::kResourceType ||
-                           attribute == AuditAttribute::kResourceName;
+  const bool by_resource =
+      attribute == AuditAttribute::kResourceType || attribute == AuditAttribute::kResourceName;
   const std::string t = by_resource ? "r" : "e";
   // The index is named: without statistics SQLite prefers the time index (it satisfies the
   // ORDER BY) and filters a million rows for a rare attribute value.
@@ -1722,19 +1726,19 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
   Result<std::int64_t> Append(const AuditEventRow& row) override {
     std::int64_t sequence = 0;
     Result<void> made = [&]() -> Result<void> {
-      Result<std::int64_t> ran = Run(
-          "INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
-          " event_source, username, access_key_id, read_only, record)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          row.event_id, row.account_id, row.event_time, row.event_name, row.event_source,
-          row.username, row.access_key_id, row.read_only, row.record);
+      Result<std::int64_t> ran =
+          Run("INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
+              " event_source, username, access_key_id, read_only, record)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              row.event_id, row.account_id, row.event_time, row.event_name, row.event_source,
+              row.username, row.access_key_id, row.read_only, row.record);
       if (!ran) return Fail(ran.error());
       sequence = sqlite3_last_insert_rowid(connection().db());
       for (const AuditResource& resource : row.resources) {
-        ran = Run(
-            "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
-            " resource_type, resource_name) VALUES (?, ?, ?, ?, ?)",
-            sequence, row.account_id, row.event_time, resource.type, resource.name);
+        ran =
+            Run("INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
+                " resource_type, resource_name) VALUES (?, ?, ?, ?, ?)",
+                sequence, row.account_id, row.event_time, resource.type, resource.name);
         if (!ran) return Fail(ran.error());
       }
       return Ok();
@@ -1744,25 +1748,25 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
   }
 
   Result<void> Replace(const AuditEventRow& row) override {
-    Result<std::int64_t> changed = Run(
-        "UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
-        " WHERE event_id = ?",
-        row.username, row.access_key_id, row.read_only, row.record, row.event_id);
+    Result<std::int64_t> changed =
+        Run("UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
+            " WHERE event_id = ?",
+            row.username, row.access_key_id, row.read_only, row.record, row.event_id);
     if (!changed) return Fail(changed.error());
     if (*changed == 0) {
       return Fail(MakeError(StoreError::kNotFound, "audit event " + row.event_id));
     }
-    Result<std::int64_t> deleted = Run(
-        "DELETE FROM audit_event_resources WHERE sequence ="
-        " (SELECT sequence FROM audit_events WHERE event_id = ?)",
-        row.event_id);
+    Result<std::int64_t> deleted =
+        Run("DELETE FROM audit_event_resources WHERE sequence ="
+            " (SELECT sequence FROM audit_events WHERE event_id = ?)",
+            row.event_id);
     if (!deleted) return Fail(deleted.error());
     for (const AuditResource& resource : row.resources) {
-      Result<std::int64_t> ran = Run(
-          "INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
-          " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
-          " FROM audit_events WHERE event_id = ?",
-          resource.type, resource.name, row.event_id);
+      Result<std::int64_t> ran =
+          Run("INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
+              " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
+              " FROM audit_events WHERE event_id = ?",
+              resource.type, resource.name, row.event_id);
       if (!ran) return Fail(ran.error());
     }
     return Ok();
@@ -1787,7 +1791,8 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
     if (!stmt) return Fail(stmt.error());
     const std::int64_t start =
         query.start_time ? query.start_time->time_since_epoch().count() : INT64_MIN;
-    const std::int64_t end = query.end_time ? query.end_time->time_since_epoch().count() : INT64_MAX;
+    const std::int64_t end =
+        query.end_time ? query.end_time->time_since_epoch().count() : INT64_MAX;
     if (query.attribute == AuditAttribute::kReadOnly) {
       stmt->Bind(query.account_id, start, end, below_time, below_sequence,
                  std::int64_t{query.attribute_value == "true" ? 1 : 0});
@@ -1845,8 +1850,10 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
         " ORDER BY rowid");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(event.sequence);
-    Result<std::vector<AuditResource>> resources = All<AuditResource>(
-        *stmt, [](const Statement& s) { return AuditResource{s.Text(0), s.Text(1)}; });
+    Result<std::vector<AuditResource>> resources =
+        All<AuditResource>(*stmt, [](const Statement& s) {
+          return AuditResource{s.Text(0), s.Text(1)};
+        });
     if (!resources) return Fail(resources.error());
     event.resources = std::move(*resources);
     return Ok();
@@ -1877,9 +1884,9 @@ class SqliteOutboxRepo final : public OutboxRepo, RepoBase {
   using RepoBase::RepoBase;
 
   Result<std::int64_t> Enqueue(const OutboxMessage& message) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO outbox (topic, payload, created_ms, next_attempt_ms) VALUES (?, ?, ?, ?)",
-        message.topic, message.payload, message.created, message.next_attempt);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO outbox (topic, payload, created_ms, next_attempt_ms) VALUES (?, ?, ?, ?)",
+            message.topic, message.payload, message.created, message.next_attempt);
     if (!ran) return Fail(ran.error());
     return sqlite3_last_insert_rowid(connection().db());
   }
@@ -1942,15 +1949,17 @@ class SqliteCredentialReportRepo final : public CredentialReportRepo, RepoBase {
     stmt->Bind(account_id);
     return One<CredentialReportRow>(
         *stmt,
-        [](const Statement& s) { return CredentialReportRow{s.Text(0), s.Time(1), s.Text(2)}; },
+        [](const Statement& s) {
+          return CredentialReportRow{s.Text(0), s.Time(1), s.Text(2)};
+        },
         "credential report of account", account_id);
   }
   Result<void> Put(const CredentialReportRow& row) override {
-    Result<std::int64_t> ran = Run(
-        "INSERT INTO credential_reports (account_id, generated_ms, content) VALUES (?, ?, ?)"
-        " ON CONFLICT (account_id) DO UPDATE SET generated_ms = excluded.generated_ms,"
-        " content = excluded.content",
-        row.account_id, row.generated, row.content);
+    Result<std::int64_t> ran =
+        Run("INSERT INTO credential_reports (account_id, generated_ms, content) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id) DO UPDATE SET generated_ms = excluded.generated_ms,"
+            " content = excluded.content",
+            row.account_id, row.generated, row.content);
     if (!ran) {
       if (IsConflict(ran.error())) return Fail(NotFound("account", row.account_id));
       return Fail(ran.error());
