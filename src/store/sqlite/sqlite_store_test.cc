@@ -333,6 +333,50 @@ TEST(SqliteStore, SealedValuesMovedToAnotherRowOrKeyAreRefused) {
   EXPECT_TRUE(read.has_value());
 }
 
+TEST(SqliteStore, AnotherProcessWritingIsSeenByARunningStore) {
+  // `rampart dev-init` beside a running server, as two real processes. The child is forked
+  // before this process starts any store thread, and waits for a go-ahead.
+  std::filesystem::path db = FreshDbPath();
+  int go[2];
+  int done[2];
+  ASSERT_EQ(::pipe(go), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char byte = 0;
+    if (::read(go[0], &byte, 1) != 1) ::_exit(2);
+    {
+      Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+      if (!store) ::_exit(3);
+      if (!CreateAccountAndUser(**store, "AIDACHILD")) ::_exit(4);
+    }
+    byte = 'y';
+    if (::write(done[1], &byte, 1) != 1) ::_exit(5);
+    ::_exit(0);
+  }
+  Result<std::unique_ptr<Store>> server = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(server.has_value());
+  const std::uint64_t before = (*server)->PolicyVersion();
+  char byte = 'g';
+  ASSERT_EQ(::write(go[1], &byte, 1), 1);
+  ASSERT_EQ(::read(done[0], &byte, 1), 1) << "the other process failed to write";
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*server)->PolicyVersion() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GT((*server)->PolicyVersion(), before);
+  Result<void> read = (*server)->Read([](const ReadTransaction& tx) -> Result<void> {
+    EXPECT_TRUE(tx.Users().GetById("AIDACHILD").has_value());
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
+  for (int fd : {go[0], go[1], done[0], done[1]}) ::close(fd);
+}
+
 TEST(SqliteStore, TwoOpenersShareTheDatabaseAndLearnOfEachOthersChanges) {
   // Two Store instances on one file behave as two processes would (separate connections,
   // separate writer threads): dev-init running beside a server.
