@@ -43,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -515,6 +516,10 @@ class AttachmentRepo {
   // AttachmentCount of a policy within one account.
   virtual Result<std::int64_t> CountForPolicy(std::string_view account_id,
                                               std::string_view policy_arn) const = 0;
+  // Every policy ARN attached to anything in `account_id`, with its attachment count,
+  // ordered by ARN (ListPolicies OnlyAttached and AttachmentCount for AWS managed policies).
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> CountsByPolicy(
+      std::string_view account_id) const = 0;
   // Users and roles in `account_id` whose permissions boundary is `policy_arn`.
   virtual Result<std::int64_t> CountBoundaryUses(std::string_view account_id,
                                                  std::string_view policy_arn) const = 0;

@@ -873,6 +873,15 @@ TEST_P(StoreSuite, PolicyAttachments) {
             4);
   EXPECT_TRUE(
       *Get([&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), mine); }));
+  Result<std::vector<std::pair<std::string, std::int64_t>>> counts =
+      Get([](auto& tx) { return tx.Attachments().CountsByPolicy(kAcct); });
+  ASSERT_OK(counts);
+  EXPECT_EQ(*counts, (std::vector<std::pair<std::string, std::int64_t>>{
+                         {"arn:aws:iam::111122223333:policy/Mine", 4},
+                         {kAdminArn, 1},
+                         {"arn:aws:iam::aws:policy/ReadOnlyAccess", 1},
+                         {"arn:aws:iam::aws:policy/service-role/AWSLambdaRole", 1}}));
+  EXPECT_TRUE(Get([](auto& tx) { return tx.Attachments().CountsByPolicy(kOther); })->empty());
   EXPECT_FALSE(*Get(
       [&](auto& tx) { return tx.Attachments().IsAttached(EntityRef::Role("AROA1"), aws_read); }));
 

@@ -1008,6 +1008,16 @@ class SqliteAttachmentRepo final : public AttachmentRepo, RepoBase {
         "SELECT COUNT(*) FROM attachments WHERE account_id = ? AND policy_arn = ?", account_id,
         policy_arn);
   }
+  Result<std::vector<std::pair<std::string, std::int64_t>>> CountsByPolicy(
+      std::string_view account_id) const override {
+    Result<Statement> stmt = Prepare(
+        "SELECT policy_arn, COUNT(*) FROM attachments WHERE account_id = ?"
+        " GROUP BY policy_arn ORDER BY policy_arn");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(account_id);
+    return All<std::pair<std::string, std::int64_t>>(
+        *stmt, [](const Statement& s) { return std::make_pair(s.Text(0), s.Int(1)); });
+  }
   Result<std::int64_t> CountBoundaryUses(std::string_view account_id,
                                          std::string_view policy_arn) const override {
     return RepoBase::Count(
