@@ -89,11 +89,8 @@ Result<Subject> SubjectOf(const CallContext& call, const json::object& in) {
   }
   const Principal& caller = call.caller();
   if (caller.type == PrincipalType::kRoot) return Subject{.root = true, .user_name = {}};
-  if (caller.type == PrincipalType::kIAMUser && !caller.temporary) {
-    return Subject{.root = false, .user_name = caller.name};
-  }
+  // An IAM user, with its long-term key or a GetSessionToken session of it.
   if (caller.type == PrincipalType::kIAMUser) {
-    // GetSessionToken sessions of a user still act for that user.
     return Subject{.root = false, .user_name = caller.name};
   }
   return Fail(ValidationError("Must specify userName when calling with non-User credentials"));
