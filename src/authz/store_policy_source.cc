@@ -202,6 +202,21 @@ Result<PrincipalPolicySet> StorePolicySource::LoadSession(const store::ReadTrans
     set.tags.clear();
   }
   if (auto r = AddSessionPolicies(tx, principal, set); !r) return Fail(r.error());
+  // "You cannot call any IAM API operations unless MFA authentication information is included
+  // in the request" (GetSessionToken credentials), and federated users never call IAM (STS API
+  // reference). The dispatcher refuses such calls first with AWS's InvalidClientTokenId
+  // (sts::CheckTemporaryCredentialScope); this explicit deny keeps the rule even where it does
+  // not (simulation, other entry points).
+  const bool session_token_without_mfa = principal.temporary &&
+                                         principal.type == PrincipalType::kIAMUser &&
+                                         !principal.mfa_authenticated.value_or(false);
+  if (session_token_without_mfa || principal.type == PrincipalType::kFederatedUser) {
+    Result<policy::PolicyPtr> guard = CompileStored(
+        R"({"Version":"2012-10-17","Statement":[{"Sid":"NoIamForThisSession","Effect":"Deny","Action":"iam:*","Resource":"*"}]})",
+        policy::PolicyType::kIdentity, "TemporaryCredentialLimits");
+    if (!guard) return Fail(guard.error());
+    set.policies.identity.push_back(std::move(*guard));
+  }
   return set;
 }
 
@@ -212,7 +227,13 @@ Result<PolicySetPtr> StorePolicySource::ForPrincipal(const Principal& principal)
   const bool has_session_policies =
       !principal.session_policies.empty() || !principal.session_policy_arns.empty();
   switch (principal.type) {
-    case PrincipalType::kIAMUser: cache_key = "user:" + principal.principal_id; break;
+    case PrincipalType::kIAMUser:
+      // A GetSessionToken session without MFA has one more (deny) policy than its user.
+      cache_key = (principal.temporary && !principal.mfa_authenticated.value_or(false)
+                       ? "user-session:"
+                       : "user:") +
+                  principal.principal_id;
+      break;
     case PrincipalType::kAssumedRole: cache_key = "role:" + principal.issuer_principal_id; break;
     case PrincipalType::kFederatedUser:
       cache_key = "federated:" + principal.issuer_principal_id;

@@ -677,6 +677,26 @@ TEST_F(StsTest, TemporaryCredentialScope) {
   EXPECT_TRUE(CheckTemporaryCredentialScope(role_session, "sts", "GetAccessKeyInfo"));
 }
 
+TEST_F(StsTest, PolicySourceKeepsIamClosedToSessionsWithoutMfa) {
+  Principal alice = User("alice");
+  EXPECT_TRUE(Allowed(alice, "iam:ListUsers"));
+  Principal plain = Open(*Call(alice, "GetSessionToken", ""));
+  EXPECT_FALSE(Allowed(plain, "iam:ListUsers"));
+  EXPECT_TRUE(Allowed(plain, "s3:GetObject"));
+  auto [serial, seed] = Mfa(alice, "alice");
+  Principal mfa = Open(*Call(alice, "GetSessionToken",
+                             R"({"SerialNumber":")" + serial + R"(","TokenCode":")" +
+                                 auth::totp::CodeAt(seed, clock_.Now()) + "\"}"));
+  EXPECT_TRUE(Allowed(mfa, "iam:ListUsers"));
+  Principal federated = Open(*Call(
+      alice, "GetFederationToken",
+      R"({"Name":"f1","Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"})"));
+  EXPECT_TRUE(Allowed(federated, "s3:GetObject"));
+  EXPECT_FALSE(Allowed(federated, "iam:ListUsers"));
+  // The long-term user is unaffected (separate cache entries).
+  EXPECT_TRUE(Allowed(alice, "iam:ListUsers"));
+}
+
 TEST_F(StsTest, GetCallerIdentityForSessions) {
   Principal alice = User("alice");
   store::RoleRow role = Role("Dev", Trust("arn:aws:iam::111122223333:root"));
