@@ -1,9 +1,11 @@
 #include "server/dispatcher.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "services/iam/key_usage.h"
 
 namespace rampart::server {
 namespace {
@@ -123,6 +125,13 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   // denied and failed calls too).
   const Principal& caller = identity->principal;
   const TimePoint now = env_.clock->Now();
+  if (env_.store != nullptr) {
+    // GetAccessKeyLastUsed: the key's last use, service and region (written at most once a
+    // minute per key). A failure to record it never fails the request.
+    Result<bool> used = services::iam::RecordAccessKeyUse(
+        *env_.store, caller, model->signing_name(), identity->scope.region, now);
+    if (!used) spdlog::warn("cannot record access key use: {}", used.error().message);
+  }
   const std::string event_id = recorder_ != nullptr ? audit::NewEventId() : std::string();
   std::string alias;
   if (recorder_ != nullptr && caller.type == PrincipalType::kRoot && env_.store != nullptr) {
@@ -154,11 +163,13 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     }
     return protocol::EncodeError(model, error, request_id);
   };
-  if (!input) return fail(input.error());
-
   // 4. Find the handler; operations of the model that rampart does not implement yet
   // answer NotImplemented (501) in the service's protocol.
   const services::OperationSpec* spec = handlers_.Find(model->signing_name(), operation.name);
+  if (!input) {
+    if (spec != nullptr && spec->input_error) return fail(spec->input_error(input.error()));
+    return fail(input.error());
+  }
   if (spec == nullptr) return fail(protocol::NotImplemented(*model, operation));
 
   // 5. Authorize: action, resource ARNs and condition keys of the operation, every
