@@ -123,6 +123,24 @@ Result<std::string> EncodeAuthorizationMessage(std::string_view installation_sec
   return text;
 }
 
+Result<std::string> EncodeDenial(const Environment& env, const Principal& principal,
+                                 const authz::AuthzTarget& target,
+                                 const authz::RequestFacts& facts, std::string_view resource) {
+  if (env.policies == nullptr) return Fail(ServiceFailure());
+  Result<authz::PolicySetPtr> set = env.policies->ForPrincipal(principal);
+  if (!set) return Fail(set.error());
+  policy::RequestContext context =
+      authz::BuildRequestContext(principal, **set, target, resource, facts);
+  policy::ResourcePolicies resource_policies;
+  resource_policies.resource = target.resource_policy;
+  policy::EvaluateOptions options;
+  options.collect_details = true;
+  policy::Decision decision =
+      policy::Evaluate((*set)->policies, resource_policies, context, options);
+  return EncodeAuthorizationMessage(env.page_token_key,
+                                    AuthorizationMessageJson(principal, context, decision));
+}
+
 Result<std::string> DecodeAuthorizationMessageText(std::string_view installation_secret,
                                                    std::string_view encoded) {
   if (installation_secret.size() < 32) return Fail(ServiceFailure());

@@ -72,7 +72,6 @@ Result<json::object> GetFederationToken(CallContext& call, const json::object& i
   session.arn = FederatedUserArn(caller.account_id, name);
   session.principal_id = caller.account_id + ":" + name;
   session.name = name;
-  session.path = "/";
   session.issuer_arn = caller.arn;
   session.issuer_principal_id = caller.principal_id;
   session.mfa_authenticated = false;

@@ -79,6 +79,13 @@ std::string AuthorizationMessageJson(const Principal& principal,
 Result<std::string> EncodeAuthorizationMessage(std::string_view installation_secret,
                                                std::string_view json);
 
+// The dispatcher's opt-in hook in one call: re-evaluates the denied request (`target` on
+// `resource`, the first denied resource) with details through `env.policies`, and returns the
+// encoded message to append as " Encoded authorization failure message: <message>".
+Result<std::string> EncodeDenial(const Environment& env, const Principal& principal,
+                                 const authz::AuthzTarget& target,
+                                 const authz::RequestFacts& facts, std::string_view resource);
+
 // The JSON sealed by EncodeAuthorizationMessage. InvalidAuthorizationMessageException (400)
 // for anything else.
 Result<std::string> DecodeAuthorizationMessageText(std::string_view installation_secret,

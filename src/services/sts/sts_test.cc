@@ -652,6 +652,23 @@ TEST_F(StsTest, AuthorizationMessageRoundTrip) {
   }
 }
 
+TEST_F(StsTest, EncodeDenialForTheDispatcherHook) {
+  Principal bob = User("bob", kAccount,
+                       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})");
+  authz::AuthzTarget target{.action = "iam:ListUsers", .resources = {"*"}};
+  Result<std::string> encoded =
+      EncodeDenial(env_, bob, target, authz::RequestFacts{.now = kStart}, "*");
+  ASSERT_TRUE(encoded) << encoded.error().message;
+  Result<json::object> decoded =
+      Call(User("reader"), "DecodeAuthorizationMessage", R"({"EncodedMessage":")" + *encoded + "\"}");
+  ASSERT_TRUE(decoded) << Message(decoded);
+  json::object message = json::parse(decoded->at("DecodedMessage").as_string()).as_object();
+  EXPECT_EQ(message.at("allowed").as_bool(), false);
+  EXPECT_EQ(message.at("explicitDeny").as_bool(), false);
+  EXPECT_EQ(message.at("context").at("action").as_string(), "iam:ListUsers");
+  EXPECT_EQ(message.at("context").at("principal").at("name").as_string(), "bob");
+}
+
 TEST_F(StsTest, TemporaryCredentialScope) {
   Principal alice = User("alice");
   Principal plain = Open(*Call(alice, "GetSessionToken", ""));
