@@ -421,6 +421,7 @@ Result<VerifyReport> VerifyTrail(const VerifyOptions& options) {
                 [](const DigestFile& a, const DigestFile& b) { return a.end < b.end; });
       std::set<std::string> visited;
       std::set<std::string> listed_logs;
+      std::map<std::string, std::string> unvouched_logs;  // log -> invalid digest listing it
       std::optional<TimePoint> newest_digest_end;
       // Walk the chain from the newest digest backwards.
       std::string current = digests.empty() ? "" : digests.back().object;
@@ -513,6 +514,13 @@ Result<VerifyReport> VerifyTrail(const VerifyOptions& options) {
                   report.files.push_back(std::move(log));
                 }
               }
+            } else if (auto logs = digest.find("logFiles");
+                       logs != digest.end() && logs->value().is_array()) {
+              // Its log files are vouched for by nothing: they are reported below as not
+              // listed by any valid digest, naming the digest that claims them.
+              for (const json::value& item : logs->value().get_array()) {
+                if (item.is_object()) unvouched_logs[Str(item.get_object(), "s3Object")] = current;
+              }
             }
           }
         }
@@ -551,8 +559,12 @@ Result<VerifyReport> VerifyTrail(const VerifyOptions& options) {
         std::optional<TimePoint> log_time = NameTime(fs::path(object).filename().string(), false);
         if (!InRange(options, log_time)) continue;
         if (newest_digest_end && log_time && *log_time <= *newest_digest_end) {
+          auto claimed = unvouched_logs.find(object);
           report.files.push_back(
-              {"log", object, FileState::kInserted, "older than the newest digest but listed in none"});
+              {"log", object, FileState::kInserted,
+               claimed != unvouched_logs.end()
+                   ? "listed only in digest " + claimed->second + ", which is not valid"
+                   : "older than the newest digest but listed in none"});
         } else {
           report.files.push_back({"log", object, FileState::kNotYetCovered, ""});
         }

@@ -97,7 +97,14 @@ Result<int> PostJson(std::string_view url, std::string_view body,
 WebhookDeliverer::WebhookDeliverer(store::Store& store, WebhookOptions options, const Clock& clock)
     : store_(store), options_(std::move(options)), clock_(clock) {}
 
-Result<int> WebhookDeliverer::DeliverDue() {
+Result<int> WebhookDeliverer::DeliverDue() { return Deliver(std::nullopt); }
+
+Result<int> WebhookDeliverer::DeliverDueWithin(std::chrono::milliseconds budget) {
+  return Deliver(std::chrono::steady_clock::now() + budget);
+}
+
+Result<int> WebhookDeliverer::Deliver(
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<store::OutboxMessage> due;
   TimePoint now = clock_.Now();
   Result<void> read = store_.Read([&](const store::ReadTransaction& tx) -> Result<void> {
@@ -109,6 +116,13 @@ Result<int> WebhookDeliverer::DeliverDue() {
   if (!read) return Fail(read.error());
   int delivered = 0;
   for (const store::OutboxMessage& message : due) {
+    std::chrono::milliseconds timeout = options_.timeout;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds(0)) break;
+      timeout = std::min(timeout, left);
+    }
     boost::system::error_code ec;
     json::value payload = json::parse(message.payload, ec);
     std::string url, body;
@@ -138,7 +152,7 @@ Result<int> WebhookDeliverer::DeliverDue() {
           headers.emplace_back("X-Rampart-Alert-Id", std::string(it->value().get_string()));
         }
       }
-      Result<int> status = PostJson(url, body, headers, options_.timeout);
+      Result<int> status = PostJson(url, body, headers, timeout);
       if (!status) {
         error = status.error().message;
       } else if (*status < 200 || *status > 299) {

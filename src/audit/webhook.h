@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,8 +46,13 @@ class WebhookDeliverer {
   WebhookDeliverer(store::Store& store, WebhookOptions options, const Clock& clock);
   // Attempts every due message once; returns how many were delivered.
   Result<int> DeliverDue();
+  // Like DeliverDue, but starts no attempt once `budget` has elapsed and cuts each attempt's
+  // timeout to what is left of it (the last attempt at shutdown: a dead receiver must not
+  // hold the stop for batch x timeout). Messages not attempted stay due.
+  Result<int> DeliverDueWithin(std::chrono::milliseconds budget);
 
  private:
+  Result<int> Deliver(std::optional<std::chrono::steady_clock::time_point> deadline);
   store::Store& store_;
   WebhookOptions options_;
   const Clock& clock_;

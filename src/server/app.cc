@@ -325,6 +325,11 @@ int RunServer(const Config& config) {
   webhook_ticker.Stop();
   recorder.Stop();
   deliver(true);
+  // A last attempt for the alerts raised just before the stop (recorder.Stop wrote them to
+  // the outbox); those that fail stay there for the next start.
+  if (auto sent = webhooks.DeliverDueWithin(std::chrono::seconds(5)); !sent) {
+    spdlog::warn("audit: alert delivery at shutdown: {}", sent.error().message);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -79,6 +79,10 @@ struct OperationSpec {
   bool requires_authorization = true;
   // Null: action "<service>:<Operation>" on resource "*".
   TargetFn target;
+  // Null: an input that breaks the model's constraints is answered with the protocol's
+  // validation error. Operations whose service documents its own exceptions for bad input
+  // (CloudTrail LookupEvents: InvalidMaxResultsException, ...) map that error here.
+  std::function<Error(const Error& validation)> input_error;
 };
 
 class HandlerRegistry {

@@ -26,6 +26,12 @@ void Register(HandlerRegistry& registry, CloudTrailOptions options = {});
 // NextToken bound to the other parameters (InvalidNextTokenException), EventCategory only
 // "insight" (InvalidEventCategoryException; rampart keeps no Insights events, so it returns
 // none). Events newest first, the caller's account only.
+// Registered as LookupEvents' OperationSpec::input_error: maps the protocol's validation
+// error of an input that breaks the model (MaxResults 0, an unknown AttributeKey or
+// EventCategory, ...) to the CloudTrail exception of the member it names; other errors are
+// returned unchanged.
+Error LookupEventsInputError(const Error& validation);
+
 Result<boost::json::object> LookupEvents(CallContext& call, const boost::json::object& input,
                                          const CloudTrailOptions& options);
 

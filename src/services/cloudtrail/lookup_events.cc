@@ -162,11 +162,38 @@ Result<json::object> LookupEvents(CallContext& call, const json::object& input,
   return out;
 }
 
+Error LookupEventsInputError(const Error& validation) {
+  // The LookupEvents API reference lists one exception per kind of bad input and CloudTrail's
+  // model defines no ValidationException: a model-constraint failure (MaxResults outside
+  // 1-50, an AttributeKey or EventCategory outside its enum, ...) is answered with the
+  // exception of the first member it names.
+  static const std::pair<std::string_view, std::string_view> kByMember[] = {
+      {"at 'maxResults'", "InvalidMaxResultsException"},
+      {"at 'lookupAttributes", "InvalidLookupAttributesException"},
+      {"at 'eventCategory'", "InvalidEventCategoryException"},
+      {"at 'startTime'", "InvalidTimeRangeException"},
+      {"at 'endTime'", "InvalidTimeRangeException"},
+      {"at 'nextToken'", "InvalidNextTokenException"},
+  };
+  std::size_t first = std::string::npos;
+  std::string_view code;
+  for (const auto& [needle, exception] : kByMember) {
+    std::size_t at = validation.message.find(needle);
+    if (at < first) {
+      first = at;
+      code = exception;
+    }
+  }
+  if (code.empty()) return validation;
+  return Error(std::string(code), validation.message, 400);
+}
+
 void Register(HandlerRegistry& registry, CloudTrailOptions options) {
   registry.Add("cloudtrail", "LookupEvents",
                OperationSpec{.handler = [options](CallContext& call, const json::object& input) {
-                 return LookupEvents(call, input, options);
-               }});
+                               return LookupEvents(call, input, options);
+                             },
+                             .input_error = LookupEventsInputError});
 }
 
 }  // namespace rampart::services::cloudtrail
