@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -295,21 +297,33 @@ Result<json::object> ListPolicies(CallContext& call, const json::object& in) {
                              policy.customer->name)
                  : policy.aws->arn;
     };
+    // Attachment counts of the whole account in one query; boundary uses per policy only
+    // where needed (the page, or OnlyAttached with PolicyUsageFilter=PermissionsBoundary).
+    Result<std::vector<std::pair<std::string, std::int64_t>>> counts =
+        tx.Attachments().CountsByPolicy(account);
+    if (!counts) return Fail(FromStore(counts.error()));
+    std::unordered_map<std::string, std::int64_t> attached(counts->begin(), counts->end());
+    auto attachments_of = [&](const std::string& arn) -> std::int64_t {
+      auto it = attached.find(arn);
+      return it == attached.end() ? 0 : it->second;
+    };
     // OnlyAttached keeps policies in use: attached as permissions policies, or used as
     // boundaries when PolicyUsageFilter is PermissionsBoundary.
     json::array policies;
     std::size_t matched = 0;
     std::optional<std::string> next;
     for (const ResolvedPolicy& policy : candidates) {
-      std::optional<Usage> usage;
+      const std::string arn = arn_of(policy);
+      std::optional<std::int64_t> boundaries;
       if (only_attached) {
-        Result<Usage> counted = ReadUsage(tx, account, arn_of(policy));
-        if (!counted) return Fail(counted.error());
-        usage = *counted;
-        bool in_use = usage_filter == "PermissionsBoundary" ? usage->boundaries > 0
-                      : usage_filter == "PermissionsPolicy"  ? usage->attachments > 0
-                                                             : usage->attachments > 0;
-        if (!in_use) continue;
+        if (usage_filter == "PermissionsBoundary") {
+          Result<std::int64_t> uses = tx.Attachments().CountBoundaryUses(account, arn);
+          if (!uses) return Fail(FromStore(uses.error()));
+          boundaries = *uses;
+          if (*boundaries == 0) continue;
+        } else if (attachments_of(arn) == 0) {
+          continue;
+        }
       }
       const std::size_t index = matched++;
       if (index < *start) continue;
@@ -317,12 +331,13 @@ Result<json::object> ListPolicies(CallContext& call, const json::object& in) {
         next = std::to_string(index);
         break;
       }
-      if (!usage) {
-        Result<Usage> counted = ReadUsage(tx, account, arn_of(policy));
-        if (!counted) return Fail(counted.error());
-        usage = *counted;
+      if (!boundaries) {
+        Result<std::int64_t> uses = tx.Attachments().CountBoundaryUses(account, arn);
+        if (!uses) return Fail(FromStore(uses.error()));
+        boundaries = *uses;
       }
-      policies.push_back(PolicyToOutput(policy, *usage, PolicyView::kList, {}));
+      policies.push_back(PolicyToOutput(policy, Usage{attachments_of(arn), *boundaries},
+                                        PolicyView::kList, {}));
     }
     out["Policies"] = std::move(policies);
     SetPage(call, in, binding, next, out);
