@@ -137,6 +137,9 @@ class Recorder {
   std::uint64_t enqueued_ = 0;  // items ever queued
   std::uint64_t written_ = 0;   // items ever written (or dropped after an error)
   bool stopping_ = false;
+  bool flush_requested_ = false;  // a Flush is waiting: write without coalescing
+  // How long the writer thread gathers queued items into one transaction.
+  static constexpr std::chrono::milliseconds kCoalesceWindow{100};
   RecorderStats stats_;
   std::thread thread_;
 };

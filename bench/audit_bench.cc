@@ -1,0 +1,304 @@
+// Audit trail benchmarks on real SQLite files (the system temp directory, or
+// $RAMPART_BENCH_DIR):
+//   BM_CreateUser/recorded:0|1   the iam CreateUser handler through a CallContext, without and
+//                                with the audit record as the dispatcher writes it (Prepare,
+//                                Append in the handler's transaction, Complete with the
+//                                response on the recorder's thread); 1 and 8 concurrent
+//                                writers on one store. Counter p50_us = median latency per call.
+//   BM_LookupEvents/<attribute>  the LookupEvents handler (input checks, NextToken, store
+//                                query, output tree) for one page of 50 filtered by one
+//                                attribute, over 1,000,000 events of one account
+//                                ($RAMPART_BENCH_EVENTS overrides the count; the event database
+//                                is kept and reused between runs).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "audit/audit.h"
+#include "protocol/protocol.h"
+#include "services/cloudtrail/cloudtrail.h"
+#include "services/iam/iam.h"
+#include "store/store.h"
+
+namespace rampart {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+constexpr char kAcct[] = "111122223333";
+
+fs::path BenchDir() {
+  const char* env = std::getenv("RAMPART_BENCH_DIR");
+  return fs::path(env != nullptr ? env : fs::temp_directory_path().string()) /
+         "rampart-audit-bench";
+}
+
+std::unique_ptr<store::Store> Open(const fs::path& file, bool fresh) {
+  if (fresh) fs::remove_all(file.parent_path());
+  auto store = store::OpenSqliteStore(file, std::string(32, 'k'));
+  if (!store) {
+    std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
+    std::abort();
+  }
+  return std::move(*store);
+}
+
+void CreateAccount(store::Store& store) {
+  Result<void> made = store.Write([&](store::WriteTransaction& tx) -> Result<void> {
+    if (tx.Accounts().Get(kAcct)) return Ok();
+    store::AccountRow row;
+    row.id = kAcct;
+    row.name = "bench";
+    row.email = "root@bench.test";
+    return tx.Accounts().Create(row);
+  });
+  if (!made) std::abort();
+}
+
+Principal Admin() {
+  Principal admin;
+  admin.type = PrincipalType::kIAMUser;
+  admin.account_id = kAcct;
+  admin.name = "admin";
+  admin.arn = std::string("arn:aws:iam::") + kAcct + ":user/admin";
+  admin.principal_id = "AIDAADMINBENCH";
+  admin.access_key_id = "AKIAADMINBENCH";
+  return admin;
+}
+
+// One store, handler registry and recorder shared by every thread of every CreateUser run.
+struct WriteFixture {
+  std::unique_ptr<store::Store> store;
+  SystemClock clock;
+  services::Environment env;
+  services::HandlerRegistry registry;
+  std::unique_ptr<audit::AlertEngine> alerts;
+  std::unique_ptr<audit::Recorder> recorder;
+  Principal admin = Admin();
+  std::atomic<std::int64_t> next_user{0};
+
+  WriteFixture() {
+    store = Open(BenchDir() / "writes" / "rampart.db", /*fresh=*/true);
+    CreateAccount(*store);
+    env.store = store.get();
+    env.clock = &clock;
+    env.page_token_key = std::string(32, 'p');
+    // Tens of thousands of users in one account: lift IAM's 5,000-user quota.
+    services::iam::IamOptions iam_options;
+    iam_options.quotas.users_per_account = 100'000'000;
+    services::iam::RegisterUsers(registry, iam_options);
+    alerts = std::make_unique<audit::AlertEngine>(audit::BuiltinAlertRules(),
+                                                  std::vector<std::string>{});
+    recorder = std::make_unique<audit::Recorder>(*store, *alerts, clock);
+  }
+};
+
+WriteFixture& Writes() {
+  static WriteFixture* fixture = new WriteFixture();
+  return *fixture;
+}
+
+// The dispatcher's step 6 for one CreateUser call, with or without the audit record.
+bool CreateUserCall(WriteFixture& f, bool recorded) {
+  static const protocol::ServiceModel* model = protocol::Models().Find("iam");
+  static const protocol::Operation* op = model->FindOperation("CreateUser");
+  const services::OperationSpec* spec = f.registry.Find("iam", "CreateUser");
+  json::object input{{"UserName", "u" + std::to_string(f.next_user++)}};
+  services::CallContext call(f.env, f.admin);
+  call.service = "iam";
+  call.operation = "CreateUser";
+  call.region = "us-east-1";
+  call.now = f.clock.Now();
+  auto report = [](const Result<json::object>& r) {
+    if (!r) std::fprintf(stderr, "CreateUser: %s: %s\n", r.error().code.c_str(),
+                         r.error().message.c_str());
+    return static_cast<bool>(r);
+  };
+  if (!recorded) return report(spec->handler(call, input));
+
+  const std::string event_id = audit::NewEventId();
+  const std::string request_id = event_id;
+  audit::ApiCall facts;
+  facts.caller = &f.admin;
+  facts.service = "iam";
+  facts.operation = "CreateUser";
+  facts.region = "us-east-1";
+  facts.source_ip = "127.0.0.1";
+  facts.user_agent = "bench";
+  facts.request_id = request_id;
+  facts.event_id = event_id;
+  facts.time = call.now;
+  facts.model = model;
+  facts.op = op;
+  facts.input = &input;
+  f.recorder->Begin(event_id);
+  audit::Recorder::Prepared prepared = f.recorder->Prepare(
+      audit::BuildApiCallRecord(facts, audit::Outcome{}), audit::ResourcesOf(facts, nullptr));
+  call.OnWrite(
+      [&](store::WriteTransaction& tx) { return f.recorder->Append(tx, prepared); });
+  Result<json::object> output = spec->handler(call, input);
+  if (!report(output)) return false;
+  f.recorder->Complete(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
+                       audit::ResourcesOf(facts, &*output));
+  return true;
+}
+
+void BM_CreateUser(benchmark::State& state) {
+  WriteFixture& f = Writes();
+  const bool recorded = state.range(0) != 0;
+  std::vector<double> micros;
+  micros.reserve(4096);
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    if (!CreateUserCall(f, recorded)) {
+      state.SkipWithError("CreateUser failed");
+      break;
+    }
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(micros.begin(), micros.end());
+  if (!micros.empty()) {
+    // Per-thread medians, averaged over the threads.
+    state.counters["p50_us"] = benchmark::Counter(micros[micros.size() / 2],
+                                                  benchmark::Counter::kAvgThreads);
+    state.counters["p99_us"] = benchmark::Counter(micros[micros.size() * 99 / 100],
+                                                  benchmark::Counter::kAvgThreads);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CreateUser)
+    ->ArgName("recorded")
+    ->Arg(0)
+    ->Arg(1)
+    ->Threads(1)
+    ->Threads(8)
+    ->MinTime(3.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// Events spread over 60 days (inside the 90-day window), 1,000 users, 5,000 target users.
+std::unique_ptr<store::Store>& Events(TimePoint& newest) {
+  static std::unique_ptr<store::Store> store;
+  static TimePoint last{};
+  if (store) {
+    newest = last;
+    return store;
+  }
+  const char* env = std::getenv("RAMPART_BENCH_EVENTS");
+  const int events = env != nullptr ? std::atoi(env) : 1000000;
+  const fs::path file = BenchDir() / ("events-" + std::to_string(events)) / "rampart.db";
+  const bool reuse = fs::exists(file);
+  store = Open(file, !reuse);
+  CreateAccount(*store);
+  const TimePoint base = SystemClock().Now() - std::chrono::hours(24 * 60);
+  const auto step = std::chrono::milliseconds(24LL * 60 * 60 * 1000 * 60 / std::max(events, 1));
+  if (!reuse) {
+    const char* names[] = {"CreateUser", "GetUser", "ListUsers", "AttachUserPolicy",
+                           "CreateAccessKey", "AssumeRole", "GetCallerIdentity", "DeleteUser"};
+    constexpr int kPerWrite = 20000;
+    for (int first = 0; first < events; first += kPerWrite) {
+      Result<void> wrote = store->Write([&](store::WriteTransaction& tx) -> Result<void> {
+        for (int idx = first; idx < std::min(events, first + kPerWrite); ++idx) {
+          store::AuditEventRow row;
+          row.event_id = "evt-" + std::to_string(idx);
+          row.account_id = kAcct;
+          row.event_time = base + step * idx;
+          row.event_name = names[idx % 8];
+          row.event_source = idx % 8 >= 5 ? "sts.amazonaws.com" : "iam.amazonaws.com";
+          row.username = "user-" + std::to_string(idx % 1000);
+          row.access_key_id = "AKIA" + std::to_string(idx % 1000);
+          row.read_only = idx % 3 == 0;
+          row.resources = {{"AWS::IAM::User", "target-" + std::to_string(idx % 5000)}};
+          row.record = "{\"eventVersion\":\"1.11\",\"eventID\":\"evt-" + std::to_string(idx) +
+                       "\",\"eventName\":\"" + row.event_name +
+                       "\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"" +
+                       row.username + "\"},\"sourceIPAddress\":\"127.0.0.1\",\"readOnly\":" +
+                       (row.read_only ? "true" : "false") + "}";
+          auto appended = tx.AuditEvents().Append(row);
+          if (!appended) return Fail(appended.error());
+        }
+        return Ok();
+      });
+      if (!wrote) {
+        std::fprintf(stderr, "generate: %s\n", wrote.error().message.c_str());
+        std::abort();
+      }
+    }
+  }
+  last = base + step * (events - 1);
+  newest = last;
+  return store;
+}
+
+void BM_LookupEvents(benchmark::State& state) {
+  TimePoint newest;
+  std::unique_ptr<store::Store>& store = Events(newest);
+  SystemClock clock;
+  services::Environment env;
+  env.store = store.get();
+  env.clock = &clock;
+  env.page_token_key = std::string(32, 'p');
+  Principal admin = Admin();
+  static const char* kKeys[] = {"Username", "EventName", "ReadOnly", "ResourceName",
+                                "AccessKeyId", "EventSource", "None"};
+  const std::string key = kKeys[state.range(0)];
+  state.SetLabel(key);
+  std::vector<double> micros;
+  int round = 0;
+  for (auto _ : state) {
+    json::object input;
+    std::string value;
+    if (key == "Username") value = "user-" + std::to_string(round % 1000);
+    if (key == "EventName") value = round % 2 ? "CreateUser" : "DeleteUser";
+    if (key == "ReadOnly") value = round % 2 ? "true" : "false";
+    if (key == "ResourceName") value = "target-" + std::to_string(round % 5000);
+    if (key == "AccessKeyId") value = "AKIA" + std::to_string(round % 1000);
+    if (key == "EventSource") value = round % 2 ? "iam.amazonaws.com" : "sts.amazonaws.com";
+    ++round;
+    if (!value.empty()) {
+      input["LookupAttributes"] =
+          json::array{json::object{{"AttributeKey", key}, {"AttributeValue", value}}};
+    }
+    input["MaxResults"] = 50;
+    services::CallContext call(env, admin);
+    call.service = "cloudtrail";
+    call.operation = "LookupEvents";
+    call.now = newest + std::chrono::seconds(1);
+    auto start = std::chrono::steady_clock::now();
+    Result<json::object> out = services::cloudtrail::LookupEvents(call, input, {});
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+    // ResourceName pages hold 200 events each: 50 is always reachable.
+    if (!out || out->at("Events").as_array().size() != 50) {
+      state.SkipWithError(out ? "short page" : out.error().message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(out->size());
+  }
+  std::sort(micros.begin(), micros.end());
+  if (!micros.empty()) {
+    state.counters["p50_us"] = micros[micros.size() / 2];
+    state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+  }
+}
+BENCHMARK(BM_LookupEvents)->DenseRange(0, 6)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace rampart
+
+BENCHMARK_MAIN();
