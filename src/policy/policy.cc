@@ -96,28 +96,29 @@ void RequestContext::set_resource(std::string resource) {
 void RequestContext::SetKey(std::string_view key, std::string value) {
   std::vector<std::string> values;
   values.push_back(std::move(value));
-  SetMultiKey(key, std::move(values));
-  std::string lower = internal::ToLower(key);
-  for (Entry& entry : entries_) {
-    if (entry.key_lower == lower) entry.multivalued = false;
-  }
+  Insert(key, std::move(values), /*multivalued=*/false);
 }
 
 void RequestContext::SetMultiKey(std::string_view key, std::vector<std::string> values) {
+  Insert(key, std::move(values), /*multivalued=*/true);
+}
+
+void RequestContext::Insert(std::string_view key, std::vector<std::string> values,
+                            bool multivalued) {
   std::string lower = internal::ToLower(key);
   auto it = std::lower_bound(entries_.begin(), entries_.end(), lower,
                              [](const Entry& entry, const std::string& k) { return entry.key_lower < k; });
   if (it != entries_.end() && it->key_lower == lower) {
     it->key = std::string(key);
     it->values = std::move(values);
-    it->multivalued = true;
+    it->multivalued = multivalued;
     return;
   }
   Entry entry;
   entry.key = std::string(key);
   entry.key_lower = std::move(lower);
   entry.values = std::move(values);
-  entry.multivalued = true;
+  entry.multivalued = multivalued;
   entries_.insert(it, std::move(entry));
 }
 

@@ -118,6 +118,8 @@ class RequestContext {
   void SetKey(std::string_view key, std::string value);
   // Sets a multivalued condition key (an empty list is a present key with no values).
   void SetMultiKey(std::string_view key, std::vector<std::string> values);
+  // Room for `count` condition keys (callers that know how many they will set).
+  void Reserve(std::size_t count) { entries_.reserve(count); }
 
   const Principal& principal() const { return principal_; }
   const std::string& action() const { return action_; }
@@ -138,6 +140,8 @@ class RequestContext {
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
+  void Insert(std::string_view key, std::vector<std::string> values, bool multivalued);
+
   Principal principal_;
   std::string action_;
   std::string action_lower_;

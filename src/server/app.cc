@@ -188,7 +188,8 @@ int RunServer(const Config& config) {
   }
   const protocol::ModelRegistry& models = protocol::Models();
   SystemClock clock;
-  StoreCredentialSource credentials(**store);
+  // Session tokens are sealed under a key derived from the same master-key material.
+  StoreCredentialSource credentials(**store, page_token_key);
   auth::SigV4Verifier verifier(credentials, clock);
   authz::StorePolicySource policies(**store);
   authz::Authorizer authorizer(policies);

@@ -6,6 +6,7 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "services/iam/key_usage.h"
+#include "services/sts/sts.h"
 
 namespace rampart::server {
 namespace {
@@ -171,6 +172,14 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     return fail(input.error());
   }
   if (spec == nullptr) return fail(protocol::NotImplemented(*model, operation));
+
+  // Temporary credentials reach only what AWS lets them: GetSessionToken credentials without
+  // MFA cannot call IAM, and call no STS operation but AssumeRole and GetCallerIdentity.
+  if (Result<void> scoped = services::sts::CheckTemporaryCredentialScope(
+          caller, model->signing_name(), operation.name);
+      !scoped) {
+    return fail(ForProtocol(*model, scoped.error()));
+  }
 
   // 5. Authorize: action, resource ARNs and condition keys of the operation, every
   // applicable policy. The root user passes in its own account (the engine decides).
