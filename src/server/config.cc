@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "common/strings.h"
+#include "net/server.h"
 
 namespace rampart::server {
 namespace {
@@ -187,29 +188,13 @@ Result<std::map<std::string, std::string>> ReadToml(const std::filesystem::path&
 }  // namespace
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    std::size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return Fail("InvalidConfiguration", fmt::format("bad listen address `{}`", text));
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) {
-      return Fail("InvalidConfiguration",
-                  fmt::format("listen address `{}` needs HOST:PORT", text));
-    }
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
+  // One parser for listen addresses: the HTTP layer's.
+  Result<net::ListenAddress> parsed = net::ParseListenAddress(text);
+  if (!parsed) {
+    return Fail("InvalidConfiguration",
+                fmt::format("bad listen address `{}`: {}", text, parsed.error().message));
   }
-  auto number = ParseUnsigned(std::string(port));
-  if (!number || *number > 65535 || host.empty()) {
-    return Fail("InvalidConfiguration", fmt::format("bad listen address `{}`", text));
-  }
-  return std::make_pair(std::string(host), static_cast<std::uint16_t>(*number));
+  return std::make_pair(parsed->host, parsed->port);
 }
 
 Result<Config> LoadConfig(const std::map<std::string, std::string>& flags,
