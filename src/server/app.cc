@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <future>
+#include <optional>
 #include <mutex>
 #include <cstdlib>
 #include <memory>
@@ -204,9 +206,21 @@ int RunServer(const Config& config) {
     return 1;
   }
   const std::filesystem::path audit_dir = config.data_dir / "audit";
-  auto signing_key = audit::SigningKey::LoadOrCreate(audit_dir, master_key);
-  if (!signing_key) {
-    spdlog::error("cannot load the audit signing key: {}", signing_key.error().message);
+  // An existing trail signing key is loaded now (a damaged one stops the start). A first start
+  // generates it on a thread of its own: RSA key generation takes tens to hundreds of
+  // milliseconds, and nothing but log-file delivery needs the key, so requests are served
+  // meanwhile and the first delivery waits for it.
+  using KeyResult = Result<std::shared_ptr<const audit::SigningKey>>;
+  std::future<KeyResult> pending_key;
+  std::shared_ptr<const audit::SigningKey> signing_key;
+  if (KeyResult loaded = audit::SigningKey::Load(audit_dir, master_key)) {
+    signing_key = std::move(*loaded);
+  } else if (loaded.error().code == "NoSigningKey") {
+    pending_key = std::async(std::launch::async, [&audit_dir, &master_key] {
+      return audit::SigningKey::LoadOrCreate(audit_dir, master_key);
+    });
+  } else {
+    spdlog::error("cannot load the audit signing key: {}", loaded.error().message);
     return 1;
   }
   audit::AlertEngine alerts(std::move(*rules), WebhookUrls(config));
@@ -215,7 +229,7 @@ int RunServer(const Config& config) {
   trail_options.audit_dir = audit_dir;
   trail_options.bucket = config.audit_bucket;
   trail_options.digest_interval = std::chrono::seconds(config.audit_digest_interval_s);
-  audit::Trail trail(**store, &recorder, *signing_key, trail_options, clock);
+  std::optional<audit::Trail> trail;  // built once the signing key is there
   audit::WebhookOptions webhook_options;
   webhook_options.secret = config.audit_webhook_secret;
   webhook_options.backoff_base = std::chrono::milliseconds(config.audit_webhook_retry_base_ms);
@@ -225,10 +239,22 @@ int RunServer(const Config& config) {
   std::mutex trail_mutex;  // the Trail is driven by one thread at a time
   auto deliver = [&](bool force) {
     std::lock_guard lock(trail_mutex);
-    if (auto delivered = trail.DeliverLogs(); !delivered) {
+    if (!trail) {
+      if (!signing_key && pending_key.valid()) {
+        KeyResult made = pending_key.get();
+        if (!made) {
+          spdlog::error("cannot create the audit signing key: {}", made.error().message);
+          return;
+        }
+        signing_key = std::move(*made);
+      }
+      if (!signing_key) return;
+      trail.emplace(**store, &recorder, signing_key, trail_options, clock);
+    }
+    if (auto delivered = trail->DeliverLogs(); !delivered) {
       spdlog::error("audit: log file delivery failed: {}", delivered.error().message);
     }
-    if (auto digests = trail.WriteDigests(force); !digests) {
+    if (auto digests = trail->WriteDigests(force); !digests) {
       spdlog::error("audit: digest delivery failed: {}", digests.error().message);
     }
   };
