@@ -1,6 +1,10 @@
 #include "audit/audit.h"
 
+#include <chrono>
+#include <thread>
+
 #include <boost/json.hpp>
+
 #include <gtest/gtest.h>
 
 namespace rampart::audit {
@@ -283,11 +287,16 @@ TEST(RecordBuilder, RowAttributes) {
   EXPECT_EQ(ToRow(BuildApiCallRecord(user_call.facts, Outcome{}), {}).username, "alice");
 }
 
-TEST(RecordBuilder, EventIdsAreUuids) {
+TEST(RecordBuilder, EventIdsAreTimeOrderedUuids) {
   std::string id = NewEventId();
   ASSERT_EQ(id.size(), 36u);
-  EXPECT_EQ(id[14], '4');
+  EXPECT_EQ(id[8], '-');
+  EXPECT_EQ(id[14], '7');
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);
   EXPECT_NE(NewEventId(), id);
+  // The first 48 bits are the creation time in milliseconds: a later id sorts later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_LT(id, NewEventId());
 }
 
 }  // namespace

@@ -19,7 +19,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <set>
+#include <unordered_set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -133,7 +133,7 @@ class Recorder {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<Item> queue_;
-  std::set<std::string> open_;
+  std::unordered_set<std::string> open_;  // events committed before their final form
   std::uint64_t enqueued_ = 0;  // items ever queued
   std::uint64_t written_ = 0;   // items ever written (or dropped after an error)
   bool stopping_ = false;

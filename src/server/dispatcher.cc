@@ -158,7 +158,6 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   facts.input = input ? &*input : nullptr;
   auto fail = [&](const Error& error) -> HttpResponse {
     if (recorder_ != nullptr) {
-      recorder_->Begin(event_id);
       recorder_->Submit(audit::BuildApiCallRecord(facts, audit::Outcome{nullptr, &error}),
                         audit::ResourcesOf(facts, nullptr));
     }
@@ -218,7 +217,6 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     if (!output) return protocol::EncodeError(model, output.error(), request_id);
     return protocol::EncodeOutput(*model, operation, *output, request_id);
   }
-  recorder_->Begin(event_id);
   std::optional<audit::Recorder::Prepared> prepared;
   if (!audit::IsReadOnly(facts.service, facts.operation)) {
     prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
@@ -242,6 +240,9 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
       prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
                                     audit::ResourcesOf(facts, nullptr));
     }
+    // Open from before its commit, so that log delivery never ships the record before its
+    // completion (events only ever submitted are final when first committed).
+    if (!hooked) recorder_->Begin(event_id);
     hooked = true;
     return recorder_->Append(tx, *prepared);
   });
