@@ -64,6 +64,12 @@ std::string Statement::Blob(int column) const {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
                                                      std::chrono::milliseconds busy_timeout,
                                                      int cache_kib) {
+  // Before the library initialises (the first open): no memory statistics. They take one
+  // process-wide mutex on every allocation, which every connection's thread then contends for.
+  static const bool configured = [] {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is confined to one thread at a time (see header).
   int flags =
@@ -100,7 +106,7 @@ Connection::~Connection() {
 }
 
 Result<Statement> Connection::Prepare(std::string_view sql) {
-  auto found = statements_.find(std::string(sql));
+  auto found = statements_.find(sql);
   if (found != statements_.end()) return Statement(*this, found->second);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -108,6 +114,13 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   if (rc != SQLITE_OK) return Fail(ErrorFromCode(db_, rc, "cannot prepare statement"));
   statements_.emplace(std::string(sql), stmt);
   return Statement(*this, stmt);
+}
+
+Result<void> Connection::Run(std::string_view sql) {
+  Result<Statement> stmt = Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  if (Result<std::int64_t> ran = stmt->Run(); !ran) return Fail(ran.error());
+  return Ok();
 }
 
 Result<void> Connection::Exec(std::string_view sql) {

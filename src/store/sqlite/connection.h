@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,8 +121,11 @@ class Connection {
 
   // A cached prepared statement for `sql` (prepared on first use).
   Result<Statement> Prepare(std::string_view sql);
-  // Runs one or more statements without results (DDL, BEGIN, COMMIT, ...).
+  // Runs one or more statements without results (DDL, pragmas), parsing them every time.
   Result<void> Exec(std::string_view sql);
+  // Runs one statement without results from the statement cache: for the statements of every
+  // transaction (BEGIN, COMMIT, SAVEPOINT, ...), which Exec would parse on each call.
+  Result<void> Run(std::string_view sql);
 
   sqlite3* db() const { return db_; }
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
@@ -130,7 +134,13 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
 };
 
 }  // namespace rampart::store::sqlite

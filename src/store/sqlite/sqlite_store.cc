@@ -237,14 +237,14 @@ void SqliteStore::RunBatch(std::vector<Job*>& jobs, std::size_t begin) {
       if (jobs[job_idx]->result) jobs[job_idx]->result = Fail(error);
     }
   };
-  if (Result<void> begun = writer_->Exec("BEGIN IMMEDIATE"); !begun) {
+  if (Result<void> begun = writer_->Run("BEGIN IMMEDIATE"); !begun) {
     fail_range(begin, jobs.size(), begun.error());
     return;
   }
   bool policy_changed = false;
   for (std::size_t job_idx = begin; job_idx < jobs.size(); ++job_idx) {
     Job& job = *jobs[job_idx];
-    if (Result<void> saved = writer_->Exec("SAVEPOINT write"); !saved) {
+    if (Result<void> saved = writer_->Run("SAVEPOINT write"); !saved) {
       job.result = Fail(saved.error());
       continue;
     }
@@ -262,7 +262,7 @@ void SqliteStore::RunBatch(std::vector<Job*>& jobs, std::size_t begin) {
       return;
     }
     if (job.result) {
-      if (Result<void> released = writer_->Exec("RELEASE write"); !released) {
+      if (Result<void> released = writer_->Run("RELEASE write"); !released) {
         job.result = Fail(released.error());
         (void)writer_->Exec("ROLLBACK TO write; RELEASE write");
       } else if (context.policy_changed) {
@@ -274,7 +274,7 @@ void SqliteStore::RunBatch(std::vector<Job*>& jobs, std::size_t begin) {
   }
 
   auto abandon = [&](const Error& error) {
-    (void)writer_->Exec("ROLLBACK");
+    (void)writer_->Run("ROLLBACK");
     fail_range(begin, jobs.size(), error);
   };
   if (options_.before_commit_for_test) {
@@ -290,7 +290,7 @@ void SqliteStore::RunBatch(std::vector<Job*>& jobs, std::size_t begin) {
     if (!counter) return abandon(counter.error());
     new_version = static_cast<std::uint64_t>(*counter);
   }
-  if (Result<void> committed = writer_->Exec("COMMIT"); !committed) {
+  if (Result<void> committed = writer_->Run("COMMIT"); !committed) {
     return abandon(committed.error());
   }
   commits_.fetch_add(1);
@@ -347,14 +347,14 @@ Result<void> SqliteStore::Read(const ReadWork& work) {
   if (in_store_callback) return Fail(NestedCallError());
   std::unique_ptr<Connection> reader = AcquireReader();
   reads_.fetch_add(1);
-  Result<void> result = reader->Exec("BEGIN");
+  Result<void> result = reader->Run("BEGIN");
   if (result) {
     TxContext context{reader.get(), &master_key_, false};
     std::unique_ptr<WriteTransaction> tx = sqlite::NewTransaction(context);
     const ReadTransaction& read_only = *tx;
     result = RunCallback(work, read_only);
     tx.reset();
-    if (reader->in_transaction()) (void)reader->Exec("COMMIT");
+    if (reader->in_transaction()) (void)reader->Run("COMMIT");
   }
   ReleaseReader(std::move(reader));
   return result;
