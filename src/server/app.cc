@@ -264,6 +264,7 @@ int RunServer(const Config& config) {
                                  .flush_events = [&recorder] { recorder.Flush(); },
                                  .retention = retention});
   Dispatcher dispatcher(models, verifier, authorizer, handlers, env, &recorder);
+  dispatcher.set_encode_authorization_messages(config.encode_authorization_messages);
   Ticker delivery_ticker(std::chrono::seconds(config.audit_delivery_interval_s),
                          [&] { deliver(false); });
   Ticker retention_ticker(std::chrono::minutes(1), [&] {

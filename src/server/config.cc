@@ -104,6 +104,12 @@ const std::vector<Setting>& Settings() {
          c.access_log = *b;
          return Ok();
        }},
+      {"encode_authorization_messages", [](Config& c, const std::string& v) -> Result<void> {
+         auto b = ParseBool(v);
+         if (!b) return Fail(b.error());
+         c.encode_authorization_messages = *b;
+         return Ok();
+       }},
       {"argon2_opslimit", Unsigned(&Config::argon2_opslimit)},
       {"argon2_memlimit", Unsigned(&Config::argon2_memlimit)},
       {"audit_delivery_interval_s", Unsigned(&Config::audit_delivery_interval_s, 1)},

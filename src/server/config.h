@@ -31,6 +31,8 @@ struct Config {
   bool access_log = true;
   std::uint64_t argon2_opslimit = 0;  // 0: libsodium's INTERACTIVE
   std::uint64_t argon2_memlimit = 0;
+  // Append an encoded, sealed explanation to authorization denials (off: AWS's exact texts).
+  bool encode_authorization_messages = false;
   // Audit trail (issue 6).
   std::uint64_t audit_delivery_interval_s = 300;  // log files at least this often
   std::uint64_t audit_digest_interval_s = 3600;   // digest files (CloudTrail: hourly)

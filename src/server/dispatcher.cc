@@ -207,7 +207,20 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
                                       .region = std::string(call.region),
                                       .user_agent = std::string(call.user_agent)};
     Result<void> allowed = authorizer_.Authorize(caller, target, request_facts);
-    if (!allowed) return fail(allowed.error());
+    if (!allowed) {
+      Error denied = allowed.error();
+      if (encode_denials_ && denied.http_status == 403) {
+        // The details of the (first) resource denied.
+        Result<authz::AuthzResult> decided = authorizer_.Decide(caller, target, request_facts);
+        if (decided && !decided->decision.allowed()) {
+          if (Result<std::string> encoded = services::sts::EncodeDenial(
+                  env_, caller, target, request_facts, decided->denied_resource)) {
+            denied.message += " Encoded authorization failure message: " + *encoded;
+          }
+        }
+      }
+      return fail(denied);
+    }
   }
 
   // 6. Run the handler. Its writes carry the event: the hook appends it in the same

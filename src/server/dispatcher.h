@@ -27,6 +27,12 @@ class Dispatcher {
   // failures, including input validation errors and NotImplemented).
   HttpResponse Handle(const HttpRequest& request) const;
 
+  // Opt-in (setting `encode_authorization_messages`): an authorization denial's message ends
+  // with " Encoded authorization failure message: <message>", which callers allowed
+  // sts:DecodeAuthorizationMessage can read (as EC2 does). Off by default, so that denial
+  // texts stay exactly AWS's IAM and STS texts.
+  void set_encode_authorization_messages(bool on) { encode_denials_ = on; }
+
  private:
   // The model an unauthenticated or unroutable request most likely addressed, for the shape
   // of its error: X-Amz-Target's prefix, else the query `Version`, else STS.
@@ -38,6 +44,7 @@ class Dispatcher {
   const services::HandlerRegistry& handlers_;
   const services::Environment& env_;
   audit::Recorder* recorder_;
+  bool encode_denials_ = false;
 };
 
 // Authentication errors are spelled the query way (IAM/STS) by auth/; JSON-protocol

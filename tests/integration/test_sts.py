@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import pathlib
 import shutil
 import struct
 import tempfile
@@ -373,3 +374,53 @@ def test_get_session_token_credentials_cannot_call_iam_without_mfa(two):
         assert exc.response["Error"]["Code"] == "InvalidClientTokenId"
         return
     pytest.skip("the dispatcher does not call sts::CheckTemporaryCredentialScope yet")
+
+
+# --------------------------------------------------------------------------------------------
+# Opt-in encoded authorization failure messages
+
+def test_denials_carry_no_encoded_message_by_default(two):
+    key, secret = make_user(two, two.a, unique("plain"))
+    iam = two.client("iam", key, secret)
+    with pytest.raises(botocore.exceptions.ClientError) as exc:
+        iam.list_users()
+    code, message, status = error(exc)
+    assert (code, status) == ("AccessDenied", 403)
+    assert "Encoded authorization failure message" not in message
+
+
+def test_opt_in_encoded_denial_decodes_for_an_allowed_caller():
+    data = tempfile.mkdtemp(prefix="rampart-sts-encoded-")
+    try:
+        info = dev_init(data)
+        (pathlib.Path(data) / "rampart.toml").write_text("encode_authorization_messages = true\n")
+        srv = Server(data).start()
+        try:
+            key, secret = make_user(srv, info, "denied")
+            with pytest.raises(botocore.exceptions.ClientError) as exc:
+                srv.client("iam", key, secret).list_users()
+            code, message, status = error(exc)
+            assert (code, status) == ("AccessDenied", 403)
+            prefix, marker, encoded = message.partition(
+                " Encoded authorization failure message: ")
+            # AWS's own sentence first, unchanged.
+            assert marker and prefix.startswith("User: arn:aws:iam::")
+            assert "is not authorized to perform: iam:ListUsers" in prefix
+            assert encoded and " " not in encoded
+
+            decoded = admin(srv, "sts", info).decode_authorization_message(
+                EncodedMessage=encoded)["DecodedMessage"]
+            details = json.loads(decoded)
+            assert details["allowed"] is False
+            assert details["context"]["action"] == "iam:ListUsers"
+            assert details["context"]["principal"]["arn"].endswith(":user/denied")
+
+            # The denied user itself may not read it.
+            with pytest.raises(botocore.exceptions.ClientError) as exc:
+                srv.client("sts", key, secret).decode_authorization_message(
+                    EncodedMessage=encoded)
+            assert error(exc)[0] == "AccessDenied"
+        finally:
+            assert srv.stop() == 0
+    finally:
+        shutil.rmtree(data, ignore_errors=True)

@@ -80,25 +80,41 @@ std::string CanonicalQuery(std::string_view raw_query, bool drop_signature) {
   return out;
 }
 
+namespace {
+
+// Appends `value` trimmed, with each run of spaces collapsed to one; the runs between spaces
+// are copied whole (a session token is one run of several hundred bytes).
+void AppendCanonicalHeaderValue(std::string& out, std::string_view value) {
+  std::size_t i = 0;
+  const std::size_t n = value.size();
+  while (i < n && IsSpace(value[i])) ++i;
+  bool separate = false;
+  while (i < n) {
+    std::size_t end = i;
+    while (end < n && !IsSpace(value[end])) ++end;
+    if (separate) out += ' ';
+    out.append(value.data() + i, end - i);
+    i = end;
+    while (i < n && IsSpace(value[i])) ++i;
+    separate = true;
+  }
+}
+
+}  // namespace
+
 std::string CanonicalHeaderValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  bool pending_space = false;
-  for (char c : value) {
-    if (IsSpace(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
-  }
+  AppendCanonicalHeaderValue(out, value);
   return out;
 }
 
 std::string CanonicalHeaders(const HeaderList& headers,
                              const std::vector<std::string>& signed_headers) {
+  std::size_t size = 0;
+  for (const auto& [key, value] : headers) size += key.size() + value.size() + 2;
   std::string out;
+  out.reserve(size);
   for (const std::string& name : signed_headers) {
     out += name;
     out += ':';
@@ -106,7 +122,7 @@ std::string CanonicalHeaders(const HeaderList& headers,
     for (const auto& [key, value] : headers) {
       if (!EqualsIgnoreCase(key, name)) continue;
       if (!first) out += ',';
-      out += CanonicalHeaderValue(value);
+      AppendCanonicalHeaderValue(out, value);
       first = false;
     }
     out += '\n';

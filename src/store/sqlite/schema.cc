@@ -268,6 +268,67 @@ CREATE TABLE credential_reports (
 );
 )sql";
 
+// Per-account entity counts kept by triggers, so that quota checks and GetAccountSummary
+// read one row instead of counting an account's users (or roles, ...) on every create.
+constexpr std::string_view kEntityCounts = R"sql(
+CREATE TABLE account_entity_counts (
+  account_id TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  count      INTEGER NOT NULL,
+  PRIMARY KEY (account_id, kind)
+) WITHOUT ROWID;
+INSERT INTO account_entity_counts (account_id, kind, count)
+  SELECT account_id, 'users', COUNT(*) FROM users GROUP BY account_id;
+CREATE TRIGGER users_counted AFTER INSERT ON users BEGIN
+  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'users', 1)
+    ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER users_uncounted AFTER DELETE ON users BEGIN
+  UPDATE account_entity_counts SET count = count - 1
+    WHERE account_id = OLD.account_id AND kind = 'users';
+END;
+INSERT INTO account_entity_counts (account_id, kind, count)
+  SELECT account_id, 'groups', COUNT(*) FROM iam_groups GROUP BY account_id;
+CREATE TRIGGER iam_groups_counted AFTER INSERT ON iam_groups BEGIN
+  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'groups', 1)
+    ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER iam_groups_uncounted AFTER DELETE ON iam_groups BEGIN
+  UPDATE account_entity_counts SET count = count - 1
+    WHERE account_id = OLD.account_id AND kind = 'groups';
+END;
+INSERT INTO account_entity_counts (account_id, kind, count)
+  SELECT account_id, 'roles', COUNT(*) FROM roles GROUP BY account_id;
+CREATE TRIGGER roles_counted AFTER INSERT ON roles BEGIN
+  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'roles', 1)
+    ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER roles_uncounted AFTER DELETE ON roles BEGIN
+  UPDATE account_entity_counts SET count = count - 1
+    WHERE account_id = OLD.account_id AND kind = 'roles';
+END;
+INSERT INTO account_entity_counts (account_id, kind, count)
+  SELECT account_id, 'policies', COUNT(*) FROM managed_policies GROUP BY account_id;
+CREATE TRIGGER managed_policies_counted AFTER INSERT ON managed_policies BEGIN
+  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'policies', 1)
+    ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER managed_policies_uncounted AFTER DELETE ON managed_policies BEGIN
+  UPDATE account_entity_counts SET count = count - 1
+    WHERE account_id = OLD.account_id AND kind = 'policies';
+END;
+INSERT INTO account_entity_counts (account_id, kind, count)
+  SELECT account_id, 'instance_profiles', COUNT(*) FROM instance_profiles GROUP BY account_id;
+CREATE TRIGGER instance_profiles_counted AFTER INSERT ON instance_profiles BEGIN
+  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'instance_profiles', 1)
+    ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER instance_profiles_uncounted AFTER DELETE ON instance_profiles BEGIN
+  UPDATE account_entity_counts SET count = count - 1
+    WHERE account_id = OLD.account_id AND kind = 'instance_profiles';
+END;
+)sql";
+
 Result<std::int64_t> AppliedVersion(Connection& writer) {
   Result<Statement> stmt =
       writer.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -284,6 +345,7 @@ const std::vector<Migration>& Migrations() {
       {1, "accounts, root users, IAM entities, policies, credentials, tags", kInitialSchema},
       {2, "audit events", kAuditEvents},
       {3, "outbox and credential reports", kOutboxAndReports},
+      {4, "per-account entity counts", kEntityCounts},
   };
   return kMigrations;
 }

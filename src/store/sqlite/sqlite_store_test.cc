@@ -145,13 +145,21 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
     RawDb raw(db);
     raw.Exec(
         "DROP TABLE audit_event_resources; DROP TABLE audit_events; DROP TABLE outbox;"
-        " DROP TABLE credential_reports; DELETE FROM schema_migrations WHERE version > 1");
+        " DROP TABLE credential_reports; DROP TABLE account_entity_counts;"
+        " DROP TRIGGER users_counted; DROP TRIGGER users_uncounted;"
+        " DROP TRIGGER iam_groups_counted; DROP TRIGGER iam_groups_uncounted;"
+        " DROP TRIGGER roles_counted; DROP TRIGGER roles_uncounted;"
+        " DROP TRIGGER managed_policies_counted; DROP TRIGGER managed_policies_uncounted;"
+        " DROP TRIGGER instance_profiles_counted; DROP TRIGGER instance_profiles_uncounted;"
+        " DELETE FROM schema_migrations WHERE version > 1");
     EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), 1);
   }
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
   ASSERT_TRUE(store.has_value()) << store.error().message;
   Result<void> wrote = (*store)->Write([](WriteTransaction& tx) -> Result<void> {
     if (!tx.Users().GetById("AIDA1")) return Fail("Lost", "user lost in the upgrade");
+    // The counts introduced by migration 4 start from the rows already there.
+    if (tx.Users().Count(kAcct).value_or(-1) != 1) return Fail("Count", "user not counted");
     AuditEventRow event;
     event.event_id = "e1";
     event.account_id = kAcct;
@@ -161,6 +169,33 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
   EXPECT_TRUE(wrote.has_value()) << wrote.error().message;
   RawDb raw(db);
   EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
+}
+
+TEST(SqliteStore, CountsFollowCreatesDeletesAndRolledBackWrites) {
+  std::filesystem::path db = FreshDbPath();
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA1").has_value());
+  ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA2", false).has_value());
+  ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA3", false).has_value());
+  // A write that creates a user and then fails leaves no trace in the count.
+  Result<void> failed = (*store)->Write([](WriteTransaction& tx) -> Result<void> {
+    UserRow user;
+    user.account_id = kAcct;
+    user.id = "AIDA4";
+    user.name = "user-AIDA4";
+    if (auto made = tx.Users().Create(user); !made) return made;
+    return Fail("Refused", "rolled back on purpose");
+  });
+  ASSERT_FALSE(failed.has_value());
+  ASSERT_TRUE((*store)->Write([](WriteTransaction& tx) { return tx.Users().Delete("AIDA2"); }));
+  Result<void> read = (*store)->Read([](const ReadTransaction& tx) -> Result<void> {
+    EXPECT_EQ(tx.Users().Count(kAcct).value_or(-1), 2);
+    EXPECT_EQ(tx.Users().Count("999999999999").value_or(-1), 0);
+    EXPECT_EQ(tx.Roles().Count(kAcct).value_or(-1), 0);
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
 }
 
 TEST(SqliteStore, RefusesADatabaseFromANewerRampart) {

@@ -426,7 +426,10 @@ class SqliteUserRepo final : public UserRepo, RepoBase {
     return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
-    return RepoBase::Count("SELECT COUNT(*) FROM users WHERE account_id = ?", account_id);
+    return RepoBase::Count(
+        "SELECT COALESCE((SELECT count FROM account_entity_counts WHERE account_id = ?"
+        " AND kind = 'users'), 0)",
+        account_id);
   }
 };
 
@@ -505,7 +508,10 @@ class SqliteGroupRepo final : public GroupRepo, RepoBase {
     return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
-    return RepoBase::Count("SELECT COUNT(*) FROM iam_groups WHERE account_id = ?", account_id);
+    return RepoBase::Count(
+        "SELECT COALESCE((SELECT count FROM account_entity_counts WHERE account_id = ?"
+        " AND kind = 'groups'), 0)",
+        account_id);
   }
   Result<void> AddMember(std::string_view group_id, std::string_view user_id) override {
     Result<bool> group = Exists("SELECT 1 FROM iam_groups WHERE id = ?", group_id);
@@ -659,7 +665,10 @@ class SqliteRoleRepo final : public RoleRepo, RepoBase {
     return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
-    return RepoBase::Count("SELECT COUNT(*) FROM roles WHERE account_id = ?", account_id);
+    return RepoBase::Count(
+        "SELECT COALESCE((SELECT count FROM account_entity_counts WHERE account_id = ?"
+        " AND kind = 'roles'), 0)",
+        account_id);
   }
 };
 
@@ -793,8 +802,10 @@ class SqliteManagedPolicyRepo final : public ManagedPolicyRepo, RepoBase {
     return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
-    return RepoBase::Count("SELECT COUNT(*) FROM managed_policies WHERE account_id = ?",
-                           account_id);
+    return RepoBase::Count(
+        "SELECT COALESCE((SELECT count FROM account_entity_counts WHERE account_id = ?"
+        " AND kind = 'policies'), 0)",
+        account_id);
   }
   Result<PolicyVersionRow> CreateVersion(std::string_view policy_id, std::string_view document,
                                          bool set_default, TimePoint when) override {
@@ -1540,8 +1551,10 @@ class SqliteInstanceProfileRepo final : public InstanceProfileRepo, RepoBase {
     return Ok();
   }
   Result<std::int64_t> Count(std::string_view account_id) const override {
-    return RepoBase::Count("SELECT COUNT(*) FROM instance_profiles WHERE account_id = ?",
-                           account_id);
+    return RepoBase::Count(
+        "SELECT COALESCE((SELECT count FROM account_entity_counts WHERE account_id = ?"
+        " AND kind = 'instance_profiles'), 0)",
+        account_id);
   }
   Result<void> AddRole(std::string_view profile_id, std::string_view role_id) override {
     Result<bool> profile = Exists("SELECT 1 FROM instance_profiles WHERE id = ?", profile_id);
