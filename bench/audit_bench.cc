@@ -239,6 +239,22 @@ std::unique_ptr<store::Store>& Events(TimePoint& newest) {
       }
     }
   }
+  // Index what is not yet indexed (all of a database generated, or reused from an older
+  // schema), as the audit recorder's thread does in batches.
+  while (true) {
+    std::int64_t indexed = 0;
+    Result<void> wrote = store->Write([&](store::WriteTransaction& tx) -> Result<void> {
+      Result<std::int64_t> n = tx.AuditEvents().IndexPending(20000);
+      if (!n) return Fail(n.error());
+      indexed = *n;
+      return Ok();
+    });
+    if (!wrote) {
+      std::fprintf(stderr, "index: %s\n", wrote.error().message.c_str());
+      std::abort();
+    }
+    if (indexed == 0) break;
+  }
   last = base + step * (events - 1);
   newest = last;
   return store;

@@ -165,15 +165,23 @@ Recorder::Prepared Recorder::Prepare(const json::object& record,
   return prepared;
 }
 
-Result<void> Recorder::Append(store::WriteTransaction& tx, const Prepared& prepared) {
+Result<void> Recorder::AppendRows(store::WriteTransaction& tx, const Prepared& prepared) {
   Result<std::int64_t> appended = tx.AuditEvents().Append(prepared.row);
   if (!appended) return Fail(appended.error());
   for (const store::OutboxMessage& message : prepared.alerts) {
     Result<std::int64_t> queued = tx.Outbox().Enqueue(message);
     if (!queued) return Fail(queued.error());
   }
+  return Ok();
+}
+
+Result<void> Recorder::Append(store::WriteTransaction& tx, const Prepared& prepared) {
+  if (Result<void> appended = AppendRows(tx, prepared); !appended) return appended;
   std::lock_guard lock(mutex_);
   ++stats_.appended_in_transaction;
+  // The event needs indexing: wake the thread if nothing else will.
+  if (!index_pending_ && queue_.empty()) wake_.notify_one();
+  index_pending_ = true;
   return Ok();
 }
 
@@ -256,30 +264,41 @@ RecorderStats Recorder::Stats() const {
 
 void Recorder::Run() {
   std::unique_lock lock(mutex_);
+  bool backlog = false;  // the last pass left events to index
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty() && stopping_) break;
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || index_pending_ || backlog; });
+    if (stopping_ && queue_.empty() && !backlog) break;
     // Coalesce: one durable commit per window instead of one per event, so that completing
     // in-transaction events does not double the fsyncs a mutating request waits behind
-    // (bench/audit_bench.cc). Flush and Stop cut the window short.
-    wake_.wait_for(lock, kCoalesceWindow, [&] { return stopping_ || flush_requested_; });
+    // (bench/audit_bench.cc). Flush and Stop cut the window short, and so does a backlog of
+    // events to index.
+    if (!backlog) {
+      wake_.wait_for(lock, kCoalesceWindow, [&] { return stopping_ || flush_requested_; });
+    }
     flush_requested_ = false;
+    index_pending_ = false;
     std::vector<Item> batch;
     batch.swap(queue_);
     lock.unlock();
-    WriteBatch(batch);
+    backlog = WriteBatch(batch);
     lock.lock();
     written_ += batch.size();
     done_.notify_all();
   }
 }
 
-void Recorder::WriteBatch(std::vector<Item>& batch) {
+bool Recorder::WriteBatch(std::vector<Item>& batch) {
   // Items whose replace found no committed event are appended with their alerts. A failing
-  // item does not fail the batch: each repository call is atomic on its own.
+  // item does not fail the batch: each repository call is atomic on its own. The same
+  // transaction then indexes what is not yet indexed (these events and those appended in
+  // handlers' transactions), at most kIndexBatch events per pass.
   std::uint64_t failures = 0;
+  std::uint64_t appended_rows = 0;
+  bool backlog = false;
   Result<void> written = store_.Write([&](store::WriteTransaction& tx) -> Result<void> {
     failures = 0;
+    appended_rows = 0;
+    backlog = false;
     for (Item& item : batch) {
       if (item.replace) {
         Result<void> replaced = tx.AuditEvents().Replace(item.prepared.row);
@@ -292,11 +311,19 @@ void Recorder::WriteBatch(std::vector<Item>& batch) {
           item.prepared.alerts = alerts_.Evaluate(item.record, clock_.Now());
         }
       }
-      if (Result<void> appended = Append(tx, item.prepared); !appended) {
+      if (Result<void> appended = AppendRows(tx, item.prepared); !appended) {
         spdlog::warn("audit: cannot record event {}: {}", item.prepared.row.event_id,
                      appended.error().message);
         ++failures;
+      } else {
+        ++appended_rows;
       }
+    }
+    Result<std::int64_t> indexed = tx.AuditEvents().IndexPending(kIndexBatch);
+    if (!indexed) {
+      spdlog::warn("audit: cannot index events: {}", indexed.error().message);
+    } else {
+      backlog = *indexed == kIndexBatch;
     }
     return Ok();
   });
@@ -309,10 +336,12 @@ void Recorder::WriteBatch(std::vector<Item>& batch) {
   } else {
     stats_.queued_written += batch.size() - failures;
     stats_.failures += failures;
+    stats_.appended_in_transaction += appended_rows;
   }
   if (!open_.empty()) {
     for (const Item& item : batch) open_.erase(item.prepared.row.event_id);
   }
+  return backlog && written.has_value();
 }
 
 }  // namespace rampart::audit

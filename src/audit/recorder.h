@@ -124,7 +124,9 @@ class Recorder {
     boost::json::object record;  // for alerts when a replace turns into an append
   };
   void Run();
-  void WriteBatch(std::vector<Item>& batch);
+  // Writes `batch` and indexes pending events; true when events remain to be indexed.
+  bool WriteBatch(std::vector<Item>& batch);
+  Result<void> AppendRows(store::WriteTransaction& tx, const Prepared& prepared);
 
   store::Store& store_;
   AlertEngine& alerts_;
@@ -138,8 +140,10 @@ class Recorder {
   std::uint64_t written_ = 0;   // items ever written (or dropped after an error)
   bool stopping_ = false;
   bool flush_requested_ = false;  // a Flush is waiting: write without coalescing
+  bool index_pending_ = true;     // events appended in handlers' transactions await indexing
   // How long the writer thread gathers queued items into one transaction.
   static constexpr std::chrono::milliseconds kCoalesceWindow{100};
+  static constexpr int kIndexBatch = 5000;  // events indexed per pass (bounds a pass's write)
   RecorderStats stats_;
   std::thread thread_;
 };

@@ -665,9 +665,15 @@ class AuditEventRepo {
   // Events of every account with sequence > `after`, oldest first, at most `limit` (for
   // log-file delivery, which remembers the last sequence it shipped).
   virtual Result<std::vector<AuditEventRow>> ListAfter(std::int64_t after, int limit) const = 0;
-  // Deletes at most `limit` of the oldest events older than `cutoff` (retention pruning in
-  // small batches); returns how many went.
+  // Deletes, among the `limit` oldest events (by sequence), those older than `cutoff`
+  // (retention pruning in small batches); returns how many went. Events are appended in
+  // time order, so this removes the oldest first.
   virtual Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) = 0;
+  // Brings the lookup index up to date for at most `limit` events not yet in it, oldest
+  // first; returns how many were indexed. Append keeps to the event rows so that a handler's
+  // transaction stays small; the audit module's thread indexes in batches. Lookup answers
+  // exactly either way (events not yet indexed are scanned).
+  virtual Result<std::int64_t> IndexPending(int limit) = 0;
 };
 
 // None of these writes bumps PolicyVersion.

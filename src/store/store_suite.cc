@@ -1525,36 +1525,56 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
   AuditEventQuery all;
   all.account_id = kAcct;
   all.max_results = 3;
-  EXPECT_EQ(ids(all), (std::vector<std::string>{"evt-6", "evt-5", "evt-4", "evt-3", "evt-2",
-                                                "evt-1", "evt-0"}));
   auto with = [&](AuditAttribute attribute, const std::string& value) {
     AuditEventQuery query = all;
     query.attribute = attribute;
     query.attribute_value = value;
     return ids(query);
   };
-  EXPECT_EQ(with(AuditAttribute::kEventName, "CreateUser"),
-            (std::vector<std::string>{"evt-2", "evt-0"}));
-  EXPECT_EQ(with(AuditAttribute::kUsername, "admin"),
-            (std::vector<std::string>{"evt-5", "evt-1", "evt-0"}));
-  EXPECT_EQ(with(AuditAttribute::kReadOnly, "true"),
-            (std::vector<std::string>{"evt-6", "evt-4", "evt-1"}));
-  EXPECT_EQ(with(AuditAttribute::kReadOnly, "false").size(), 4u);
-  EXPECT_EQ(with(AuditAttribute::kEventSource, "sts.amazonaws.com"),
-            (std::vector<std::string>{"evt-3"}));
-  EXPECT_EQ(with(AuditAttribute::kAccessKeyId, "AKIAbob"), (std::vector<std::string>{"evt-6"}));
-  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-4"), (std::vector<std::string>{"evt-4"}));
-  EXPECT_EQ(with(AuditAttribute::kEventId, "evt-7"),
-            (std::vector<std::string>{}));  // other account
-  EXPECT_EQ(with(AuditAttribute::kResourceType, "AWS::IAM::User"),
-            (std::vector<std::string>{"evt-5", "evt-0"}));  // evt-5 once, though two users match
-  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"),
-            (std::vector<std::string>{"evt-5", "evt-0"}));
+  // Lookup answers the same whether events are indexed yet or not (pages mix both).
+  auto check_filters = [&](const char* state) {
+    SCOPED_TRACE(state);
+    EXPECT_EQ(ids(all), (std::vector<std::string>{"evt-6", "evt-5", "evt-4", "evt-3", "evt-2",
+                                                  "evt-1", "evt-0"}));
+    EXPECT_EQ(with(AuditAttribute::kEventName, "CreateUser"),
+              (std::vector<std::string>{"evt-2", "evt-0"}));
+    EXPECT_EQ(with(AuditAttribute::kUsername, "admin"),
+              (std::vector<std::string>{"evt-5", "evt-1", "evt-0"}));
+    EXPECT_EQ(with(AuditAttribute::kReadOnly, "true"),
+              (std::vector<std::string>{"evt-6", "evt-4", "evt-1"}));
+    EXPECT_EQ(with(AuditAttribute::kReadOnly, "false").size(), 4u);
+    EXPECT_EQ(with(AuditAttribute::kEventSource, "sts.amazonaws.com"),
+              (std::vector<std::string>{"evt-3"}));
+    EXPECT_EQ(with(AuditAttribute::kAccessKeyId, "AKIAbob"), (std::vector<std::string>{"evt-6"}));
+    EXPECT_EQ(with(AuditAttribute::kEventId, "evt-4"), (std::vector<std::string>{"evt-4"}));
+    EXPECT_EQ(with(AuditAttribute::kEventId, "evt-7"),
+              (std::vector<std::string>{}));  // other account
+    EXPECT_EQ(with(AuditAttribute::kResourceType, "AWS::IAM::User"),
+              (std::vector<std::string>{"evt-5", "evt-0"}));  // evt-5 once, though two users match
+    EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"),
+              (std::vector<std::string>{"evt-5", "evt-0"}));
 
-  AuditEventQuery window = all;
-  window.start_time = T(101);
-  window.end_time = T(102);  // inclusive: evt-2 .. evt-5
-  EXPECT_EQ(ids(window), (std::vector<std::string>{"evt-5", "evt-4", "evt-3", "evt-2"}));
+    AuditEventQuery window = all;
+    window.start_time = T(101);
+    window.end_time = T(102);  // inclusive: evt-2 .. evt-5
+    EXPECT_EQ(ids(window), (std::vector<std::string>{"evt-5", "evt-4", "evt-3", "evt-2"}));
+  };
+  auto index = [&](int limit) {
+    std::int64_t indexed = -1;
+    MustWrite([&](WriteTransaction& tx) -> Result<void> {
+      Result<std::int64_t> n = tx.AuditEvents().IndexPending(limit);
+      if (!n) return Fail(n.error());
+      indexed = *n;
+      return Ok();
+    });
+    return indexed;
+  };
+  check_filters("nothing indexed");
+  EXPECT_EQ(index(3), 3);
+  check_filters("three indexed");
+  EXPECT_EQ(index(100), 5);
+  EXPECT_EQ(index(100), 0);
+  check_filters("all indexed");
 
   Result<Page<AuditEventRow>> one = Get([&](auto& tx) {
     AuditEventQuery query = all;
@@ -1568,6 +1588,22 @@ TEST_P(StoreSuite, AuditEventsLookupNewestFirstWithFilters) {
   EXPECT_EQ(one->items[0].event_time, T(100));
   EXPECT_EQ(one->items[0].resources.size(), 2u);
   EXPECT_EQ(one->items[0].resources[1].name, "AKIAC");
+
+  // Completing an indexed event re-indexes its attributes and resources.
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    AuditEventRow done = event(0, "CreateUser", "zed", false);
+    done.resources = {{"AWS::IAM::User", "erin"}};
+    return tx.AuditEvents().Replace(done);
+  });
+  EXPECT_EQ(with(AuditAttribute::kUsername, "zed"), (std::vector<std::string>{"evt-0"}));
+  EXPECT_EQ(with(AuditAttribute::kUsername, "admin"), (std::vector<std::string>{"evt-5", "evt-1"}));
+  EXPECT_EQ(with(AuditAttribute::kResourceName, "carol"), (std::vector<std::string>{"evt-5"}));
+  EXPECT_EQ(with(AuditAttribute::kResourceName, "erin"), (std::vector<std::string>{"evt-0"}));
+  MustWrite([&](WriteTransaction& tx) -> Result<void> {
+    AuditEventRow back = event(0, "CreateUser", "admin", false);
+    back.resources = {{"AWS::IAM::User", "carol"}, {"AWS::IAM::AccessKey", "AKIAC"}};
+    return tx.AuditEvents().Replace(back);
+  });
 
   AuditEventQuery forged = all;
   forged.marker = internal_marker_for_test::Forged();

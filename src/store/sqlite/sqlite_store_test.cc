@@ -146,6 +146,7 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
     raw.Exec(
         "DROP TABLE audit_event_resources; DROP TABLE audit_events; DROP TABLE outbox;"
         " DROP TABLE credential_reports; DROP TABLE account_entity_counts;"
+        " DROP TABLE audit_lookup; DELETE FROM store_meta WHERE key = 'audit_indexed_sequence';"
         " DROP TRIGGER users_counted; DROP TRIGGER users_uncounted;"
         " DROP TRIGGER iam_groups_counted; DROP TRIGGER iam_groups_uncounted;"
         " DROP TRIGGER roles_counted; DROP TRIGGER roles_uncounted;"

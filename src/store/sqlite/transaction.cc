@@ -1665,51 +1665,59 @@ AuditEventRow ReadEvent(const Statement& stmt) {
   return row;
 }
 
-// The SQL of one Lookup variant. Parameters: ?1 account, ?2 start ms, ?3 end ms, ?4/?5 the
-// marker's (time, sequence) to resume strictly below, ?6 the attribute value. No LIMIT: rows
-// come in index order and the caller stops stepping once the page is full.
-std::string LookupSql(std::optional<AuditAttribute> attribute) {
-  const bool by_resource =
-      attribute == AuditAttribute::kResourceType || attribute == AuditAttribute::kResourceName;
-  const std::string t = by_resource ? "r" : "e";
-  // The index is named: without statistics SQLite prefers the time index (it satisfies the
-  // ORDER BY) and filters a million rows for a rare attribute value.
-  std::string index = "audit_events_by_time";
-  if (attribute) {
-    switch (*attribute) {
-      case AuditAttribute::kEventId:
-        index.clear();  // the unique index on event_id
-        break;
-      case AuditAttribute::kEventName:
-        index = "audit_events_by_name";
-        break;
-      case AuditAttribute::kReadOnly:
-        index = "audit_events_by_read_only";
-        break;
-      case AuditAttribute::kUsername:
-        index = "audit_events_by_user";
-        break;
-      case AuditAttribute::kResourceType:
-        index = "audit_event_resources_by_type";
-        break;
-      case AuditAttribute::kResourceName:
-        index = "audit_event_resources_by_name";
-        break;
-      case AuditAttribute::kEventSource:
-        index = "audit_events_by_source";
-        break;
-      case AuditAttribute::kAccessKeyId:
-        index = "audit_events_by_key";
-        break;
-    }
+// Codes of audit_lookup.attribute (schema migration 5).
+constexpr std::int64_t kLookupEveryEvent = 0;
+
+std::int64_t LookupCode(AuditAttribute attribute) {
+  switch (attribute) {
+    case AuditAttribute::kEventId:
+      return 1;  // not in audit_lookup: the unique event_id index answers
+    case AuditAttribute::kEventName:
+      return 2;
+    case AuditAttribute::kReadOnly:
+      return 3;
+    case AuditAttribute::kUsername:
+      return 4;
+    case AuditAttribute::kResourceType:
+      return 5;
+    case AuditAttribute::kResourceName:
+      return 6;
+    case AuditAttribute::kEventSource:
+      return 7;
+    case AuditAttribute::kAccessKeyId:
+      return 8;
   }
-  const std::string indexed_by = index.empty() ? "" : " INDEXED BY " + index;
-  std::string sql = "SELECT " + std::string(kEventColumns);
-  sql += by_resource ? " FROM audit_event_resources r" + indexed_by +
-                           " JOIN audit_events e ON e.sequence = r.sequence"
-                     : " FROM audit_events e" + indexed_by;
-  sql += " WHERE " + t + ".account_id = ?1 AND " + t + ".event_time_ms >= ?2 AND " + t +
-         ".event_time_ms <= ?3 AND (" + t + ".event_time_ms, " + t + ".sequence) < (?4, ?5)";
+  return kLookupEveryEvent;
+}
+
+// Indexes the events with sequence in (?1, ?2]: one audit_lookup row per event and attribute
+// (duplicate resources collapse on the primary key).
+constexpr std::string_view kIndexEventsSql =
+    "INSERT OR IGNORE INTO audit_lookup (account_id, attribute, value, event_time_ms, sequence)"
+    " SELECT account_id, 0, '', event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 2, event_name, event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 3, CASE read_only WHEN 0 THEN 'false' ELSE 'true' END,"
+    "  event_time_ms, sequence FROM audit_events WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 4, username, event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 7, event_source, event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 8, access_key_id, event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 5, resource_type, event_time_ms, sequence"
+    "  FROM audit_event_resources WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 6, resource_name, event_time_ms, sequence"
+    "  FROM audit_event_resources WHERE sequence > ?1 AND sequence <= ?2";
+
+// The events not yet indexed (sequence > ?8) that match a Lookup, newest first. Parameters as
+// in the indexed query: ?1 account, ?2/?3 start/end ms, ?4/?5 the marker's (time, sequence),
+// ?6 the attribute value.
+std::string TailLookupSql(std::optional<AuditAttribute> attribute) {
+  std::string sql = "SELECT e.sequence, e.event_time_ms FROM audit_events e"
+                    " WHERE e.sequence > ?8 AND e.account_id = ?1 AND e.event_time_ms >= ?2"
+                    " AND e.event_time_ms <= ?3 AND (e.event_time_ms, e.sequence) < (?4, ?5)";
   if (attribute) {
     switch (*attribute) {
       case AuditAttribute::kEventId:
@@ -1719,16 +1727,18 @@ std::string LookupSql(std::optional<AuditAttribute> attribute) {
         sql += " AND e.event_name = ?6";
         break;
       case AuditAttribute::kReadOnly:
-        sql += " AND e.read_only = ?6";
+        sql += " AND (CASE e.read_only WHEN 0 THEN 'false' ELSE 'true' END) = ?6";
         break;
       case AuditAttribute::kUsername:
         sql += " AND e.username = ?6";
         break;
       case AuditAttribute::kResourceType:
-        sql += " AND r.resource_type = ?6";
+        sql += " AND EXISTS (SELECT 1 FROM audit_event_resources r"
+               " WHERE r.sequence = e.sequence AND r.resource_type = ?6)";
         break;
       case AuditAttribute::kResourceName:
-        sql += " AND r.resource_name = ?6";
+        sql += " AND EXISTS (SELECT 1 FROM audit_event_resources r"
+               " WHERE r.sequence = e.sequence AND r.resource_name = ?6)";
         break;
       case AuditAttribute::kEventSource:
         sql += " AND e.event_source = ?6";
@@ -1738,8 +1748,23 @@ std::string LookupSql(std::optional<AuditAttribute> attribute) {
         break;
     }
   }
-  sql += " ORDER BY " + t + ".event_time_ms DESC, " + t + ".sequence DESC";
+  sql += " ORDER BY e.event_time_ms DESC, e.sequence DESC";
   return sql;
+}
+
+// The indexed events (sequence <= ?8) that match, newest first, in index order: the caller
+// stops stepping once the page is full. EventId looks the single event up by its id.
+std::string IndexedLookupSql(std::optional<AuditAttribute> attribute) {
+  if (attribute == AuditAttribute::kEventId) {
+    return "SELECT e.sequence, e.event_time_ms FROM audit_events e WHERE e.event_id = ?6"
+           " AND e.sequence <= ?8 AND e.account_id = ?1 AND e.event_time_ms >= ?2"
+           " AND e.event_time_ms <= ?3 AND (e.event_time_ms, e.sequence) < (?4, ?5)";
+  }
+  return "SELECT l.sequence, l.event_time_ms FROM audit_lookup l"
+         " WHERE l.account_id = ?1 AND l.attribute = ?7 AND l.value = ?6"
+         " AND l.event_time_ms >= ?2 AND l.event_time_ms <= ?3"
+         " AND (l.event_time_ms, l.sequence) < (?4, ?5) AND l.sequence <= ?8"
+         " ORDER BY l.event_time_ms DESC, l.sequence DESC";
 }
 
 class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
@@ -1792,6 +1817,22 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
               resource.type, resource.name, row.event_id);
       if (!ran) return Fail(ran.error());
     }
+    // An event already indexed is indexed again with its final attributes and resources.
+    Result<std::int64_t> sequence =
+        Count("SELECT sequence FROM audit_events WHERE event_id = ?", row.event_id);
+    if (!sequence) return Fail(sequence.error());
+    Result<std::int64_t> indexed = IndexedSequence();
+    if (!indexed) return Fail(indexed.error());
+    if (*sequence <= *indexed) {
+      if (Result<std::int64_t> gone =
+              Run("DELETE FROM audit_lookup WHERE sequence = ?", *sequence);
+          !gone) {
+        return Fail(gone.error());
+      }
+      if (Result<std::int64_t> again = Run(kIndexEventsSql, *sequence - 1, *sequence); !again) {
+        return Fail(again.error());
+      }
+    }
     return Ok();
   }
 
@@ -1810,37 +1851,77 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
         return Fail(MakeError(StoreError::kInvalidArgument, "invalid marker"));
       }
     }
-    Result<Statement> stmt = Prepare(LookupSql(query.attribute));
-    if (!stmt) return Fail(stmt.error());
+    Result<std::int64_t> indexed = IndexedSequence();
+    if (!indexed) return Fail(indexed.error());
     const std::int64_t start =
         query.start_time ? query.start_time->time_since_epoch().count() : INT64_MIN;
     const std::int64_t end =
         query.end_time ? query.end_time->time_since_epoch().count() : INT64_MAX;
-    if (query.attribute == AuditAttribute::kReadOnly) {
-      stmt->Bind(query.account_id, start, end, below_time, below_sequence,
-                 std::int64_t{query.attribute_value == "true" ? 1 : 0});
-    } else {
-      stmt->Bind(query.account_id, start, end, below_time, below_sequence, query.attribute_value);
-    }
+    const std::int64_t code = query.attribute ? LookupCode(*query.attribute) : kLookupEveryEvent;
+    const std::string value = query.attribute ? query.attribute_value : std::string();
+    Result<Statement> from_index = Prepare(IndexedLookupSql(query.attribute));
+    if (!from_index) return Fail(from_index.error());
+    from_index->Bind(query.account_id, start, end, below_time, below_sequence, value, code,
+                     *indexed);
+    Result<Statement> from_tail = Prepare(TailLookupSql(query.attribute));
+    if (!from_tail) return Fail(from_tail.error());
+    from_tail->Bind(query.account_id, start, end, below_time, below_sequence, value, code,
+                    *indexed);
+    // Merge the two newest-first streams (disjoint: the tail holds only unindexed events).
+    struct Cursor {
+      Statement* stmt;
+      bool live = false;
+      std::int64_t sequence = 0, time = 0;
+      Result<void> Next() {
+        Result<bool> row = stmt->Step();
+        if (!row) return Fail(row.error());
+        live = *row;
+        if (live) {
+          sequence = stmt->Int(0);
+          time = stmt->Int(1);
+        }
+        return Ok();
+      }
+    };
+    Cursor indexed_rows{&*from_index};
+    Cursor tail_rows{&*from_tail};
+    if (auto r = indexed_rows.Next(); !r) return Fail(r.error());
+    if (auto r = tail_rows.Next(); !r) return Fail(r.error());
+    std::vector<std::int64_t> sequences;
     Page<AuditEventRow> page;
     const std::size_t size = static_cast<std::size_t>(std::max(1, query.max_results));
-    while (true) {
-      Result<bool> row = stmt->Step();
-      if (!row) return Fail(row.error());
-      if (!*row) break;
-      const std::int64_t sequence = stmt->Int(0);
-      // Several resources of one event can match; rows of one event are adjacent.
-      if (!page.items.empty() && page.items.back().sequence == sequence) continue;
-      if (page.items.size() == size) {
-        const AuditEventRow& last = page.items.back();
-        page.next_marker = EncodeMarker(std::to_string(last.event_time.time_since_epoch().count()) +
-                                        ":" + std::to_string(last.sequence));
+    while (indexed_rows.live || tail_rows.live) {
+      Cursor* next = &indexed_rows;
+      if (!indexed_rows.live ||
+          (tail_rows.live && std::pair(tail_rows.time, tail_rows.sequence) >
+                                 std::pair(indexed_rows.time, indexed_rows.sequence))) {
+        next = &tail_rows;
+      }
+      if (sequences.size() == size) {
+        // One more matches: the page is truncated after its last event.
         break;
       }
-      page.items.push_back(ReadEvent(*stmt));
+      sequences.push_back(next->sequence);
+      if (auto r = next->Next(); !r) return Fail(r.error());
     }
-    for (AuditEventRow& event : page.items) {
-      if (Result<void> loaded = LoadResources(event); !loaded) return Fail(loaded.error());
+    const bool truncated = indexed_rows.live || tail_rows.live;
+    const std::string by_sequence =
+        "SELECT " + std::string(kEventColumns) + " FROM audit_events e WHERE e.sequence = ?";
+    for (std::int64_t sequence : sequences) {
+      Result<Statement> event = Prepare(by_sequence);
+      if (!event) return Fail(event.error());
+      event->Bind(sequence);
+      Result<bool> row = event->Step();
+      if (!row) return Fail(row.error());
+      if (*row) page.items.push_back(ReadEvent(*event));
+    }
+    if (truncated && !page.items.empty()) {
+      const AuditEventRow& last = page.items.back();
+      page.next_marker = EncodeMarker(std::to_string(last.event_time.time_since_epoch().count()) +
+                                      ":" + std::to_string(last.sequence));
+    }
+    for (AuditEventRow& item : page.items) {
+      if (Result<void> loaded = LoadResources(item); !loaded) return Fail(loaded.error());
     }
     return page;
   }
@@ -1860,13 +1941,40 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
   }
 
   Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) override {
+    // The newest event always stays, so that a sequence is never handed out twice (log-file
+    // delivery remembers the last one it shipped).
     return Run(
-        "DELETE FROM audit_events WHERE sequence IN (SELECT sequence FROM audit_events"
-        " WHERE event_time_ms < ? ORDER BY event_time_ms LIMIT ?)",
-        cutoff, std::int64_t{std::max(1, limit)});
+        "DELETE FROM audit_events WHERE sequence IN (SELECT sequence FROM"
+        " (SELECT sequence, event_time_ms FROM audit_events ORDER BY sequence LIMIT ?)"
+        " WHERE event_time_ms < ?) AND sequence < (SELECT MAX(sequence) FROM audit_events)",
+        std::int64_t{std::max(1, limit)}, cutoff);
+  }
+
+  Result<std::int64_t> IndexPending(int limit) override {
+    Result<std::int64_t> indexed = IndexedSequence();
+    if (!indexed) return Fail(indexed.error());
+    Result<std::int64_t> newest =
+        Count("SELECT COALESCE(MAX(sequence), 0) FROM audit_events");
+    if (!newest) return Fail(newest.error());
+    const std::int64_t upto = std::min(*newest, *indexed + std::max(1, limit));
+    if (upto <= *indexed) return 0;
+    if (Result<std::int64_t> ran = Run(kIndexEventsSql, *indexed, upto); !ran) {
+      return Fail(ran.error());
+    }
+    if (Result<std::int64_t> ran = Run(
+            "UPDATE store_meta SET value = ? WHERE key = 'audit_indexed_sequence'", upto);
+        !ran) {
+      return Fail(ran.error());
+    }
+    return upto - *indexed;
   }
 
  private:
+  // The last sequence in audit_lookup (every event up to it is indexed).
+  Result<std::int64_t> IndexedSequence() const {
+    return Count("SELECT value FROM store_meta WHERE key = 'audit_indexed_sequence'");
+  }
+
   Result<void> LoadResources(AuditEventRow& event) const {
     Result<Statement> stmt = Prepare(
         "SELECT resource_type, resource_name FROM audit_event_resources WHERE sequence = ?"
