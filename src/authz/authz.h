@@ -48,7 +48,15 @@ struct RequestFacts {
 struct PrincipalPolicySet {
   policy::PrincipalPolicies policies;
   std::map<std::string, std::string> tags;  // aws:PrincipalTag/*: key -> value (user/role tags)
+  // The lower-case condition keys and policy-variable keys that `policies` refer to, sorted
+  // (ReferencedKeys). The engine looks up no other key, so BuildRequestContext sets only
+  // these. Absent: every key is set.
+  std::optional<std::vector<std::string>> referenced_keys;
 };
+
+// Every key `policies` can look up in a request context: condition keys and the keys of
+// policy variables in resources and condition values, lower case, sorted, unique.
+std::vector<std::string> ReferencedKeys(const policy::PrincipalPolicies& policies);
 using PolicySetPtr = std::shared_ptr<const PrincipalPolicySet>;
 
 // Seam: where a principal's policies come from (the store, or fakes in tests).
@@ -69,11 +77,13 @@ policy::Principal ToPolicyPrincipal(const Principal& principal);
 // aws:username, aws:PrincipalTag/*, aws:RequestedRegion, aws:UserAgent, aws:ViaAWSService,
 // aws:PrincipalIsAWSService, aws:ResourceAccount, and for temporary credentials
 // aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge, aws:TokenIssueTime, aws:SourceIdentity)
-// plus the target's own keys.
+// plus the target's own keys. Only the keys in `policies.referenced_keys` when it is set, the
+// target has no resource policy and `every_key` is false (the decision is the same; denial
+// messages that show the context pass true).
 policy::RequestContext BuildRequestContext(const Principal& principal,
                                            const PrincipalPolicySet& policies,
                                            const AuthzTarget& target, std::string_view resource,
-                                           const RequestFacts& facts);
+                                           const RequestFacts& facts, bool every_key = false);
 
 struct AuthzResult {
   policy::Decision decision;

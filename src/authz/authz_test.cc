@@ -86,6 +86,41 @@ TEST(RequestContext, TemporaryCredentialsCarryMfaAndSessionTagsWin) {
   EXPECT_EQ(value("aws:username"), "<absent>");
 }
 
+TEST(RequestContext, OnlyTheKeysThePoliciesReferToWhenTheyAreKnown) {
+  PrincipalPolicySet set;
+  set.tags["Team"] = "blue";
+  set.tags["Cost"] = "42";
+  set.policies.identity.push_back(Compile(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/${aws:username}",
+     "Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"},
+                  "Bool":{"aws:SecureTransport":"false"}}}]})"));
+  set.referenced_keys = ReferencedKeys(set.policies);
+  EXPECT_EQ(*set.referenced_keys, (std::vector<std::string>{
+                                      "aws:principaltag/team", "aws:securetransport",
+                                      "aws:username"}));
+  AuthzTarget target{.action = "iam:GetUser",
+                     .resources = {"arn:aws:iam::111122223333:user/alice"},
+                     .keys = {{"iam:PolicyARN", {"arn:aws:iam::aws:policy/ReadOnlyAccess"}}}};
+  RequestFacts facts{.now = FromEpochSeconds(1700000000), .source_ip = "127.0.0.1"};
+  policy::RequestContext context =
+      BuildRequestContext(Alice(), set, target, target.resources[0], facts);
+  std::vector<std::string> keys;
+  for (const auto& entry : context.entries()) keys.push_back(entry.key_lower);
+  EXPECT_EQ(keys, (std::vector<std::string>{"aws:principaltag/team", "aws:securetransport",
+                                            "aws:username"}));
+  // Every key for a denial's explanation; the decision is the same either way.
+  policy::RequestContext full =
+      BuildRequestContext(Alice(), set, target, target.resources[0], facts, true);
+  EXPECT_GT(full.entries().size(), 10u);
+  EXPECT_TRUE(policy::Evaluate(set.policies, {}, context).allowed());
+  EXPECT_TRUE(policy::Evaluate(set.policies, {}, full).allowed());
+  Principal bob = Alice();
+  bob.name = "bob";
+  EXPECT_FALSE(policy::Evaluate(set.policies, {},
+                                BuildRequestContext(bob, set, target, target.resources[0], facts))
+                   .allowed());
+}
+
 TEST(Authorizer, AllowsWhatAPolicyAllowsAndWordsDenialsAsAws) {
   FakePolicySource source;
   auto set = std::make_shared<PrincipalPolicySet>();

@@ -269,6 +269,7 @@ Result<PolicySetPtr> StorePolicySource::ForPrincipal(const Principal& principal)
     return Ok();
   });
   if (!read) return Fail(read.error());
+  loaded.referenced_keys = ReferencedKeys(loaded.policies);
   auto snapshot = std::make_shared<const PrincipalPolicySet>(std::move(loaded));
   std::unique_lock<std::shared_mutex> lock(mutex_);
   // INVARIANT: PolicyVersion is monotonic; a snapshot loaded under an older version is never

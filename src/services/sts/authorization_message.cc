@@ -130,7 +130,7 @@ Result<std::string> EncodeDenial(const Environment& env, const Principal& princi
   Result<authz::PolicySetPtr> set = env.policies->ForPrincipal(principal);
   if (!set) return Fail(set.error());
   policy::RequestContext context =
-      authz::BuildRequestContext(principal, **set, target, resource, facts);
+      authz::BuildRequestContext(principal, **set, target, resource, facts, /*every_key=*/true);
   policy::ResourcePolicies resource_policies;
   resource_policies.resource = target.resource_policy;
   policy::EvaluateOptions options;

@@ -623,7 +623,8 @@ TEST_F(StsTest, AuthorizationMessageRoundTrip) {
   auto set = policies_->ForPrincipal(alice);
   ASSERT_TRUE(set);
   policy::RequestContext context = authz::BuildRequestContext(
-      alice, **set, target, "arn:aws:s3:::b/k", authz::RequestFacts{.now = kStart});
+      alice, **set, target, "arn:aws:s3:::b/k", authz::RequestFacts{.now = kStart},
+      /*every_key=*/true);
   policy::Decision decision = policy::Evaluate((*set)->policies, {}, context, {.collect_details = true});
   ASSERT_FALSE(decision.allowed());
   std::string text = AuthorizationMessageJson(alice, context, decision);
