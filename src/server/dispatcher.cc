@@ -63,6 +63,33 @@ Dispatcher::Dispatcher(const protocol::ModelRegistry& models, const auth::SigV4V
       env_(env),
       recorder_(recorder) {}
 
+std::string Dispatcher::AccountAlias(const std::string& account_id) const {
+  // Account changes (the alias among them) raise the store's policy version, which empties
+  // the cache.
+  const std::uint64_t version = env_.store->PolicyVersion();
+  {
+    std::lock_guard lock(alias_mutex_);
+    if (alias_version_ == version) {
+      auto it = aliases_.find(account_id);
+      if (it != aliases_.end()) return it->second;
+    }
+  }
+  std::string alias;
+  Result<void> read = env_.store->Read([&](const store::ReadTransaction& tx) -> Result<void> {
+    if (auto account = tx.Accounts().Get(account_id)) alias = account->alias;
+    return Ok();
+  });
+  if (!read) return alias;
+  std::lock_guard lock(alias_mutex_);
+  if (alias_version_ != version) {
+    aliases_.clear();
+    alias_version_ = version;
+  }
+  if (aliases_.size() >= 10'000) aliases_.clear();
+  aliases_[account_id] = alias;
+  return alias;
+}
+
 const protocol::ServiceModel* Dispatcher::GuessModel(const HttpRequest& request) const {
   if (auto target = request.Header("X-Amz-Target")) {
     std::string_view prefix = target->substr(0, target->find('.'));
@@ -137,10 +164,7 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   std::string alias;
   if (recorder_ != nullptr && caller.type == PrincipalType::kRoot && env_.store != nullptr) {
     // CloudTrail names a root caller by the account alias when there is one.
-    (void)env_.store->Read([&](const store::ReadTransaction& tx) -> Result<void> {
-      if (auto account = tx.Accounts().Get(caller.account_id)) alias = account->alias;
-      return Ok();
-    });
+    alias = AccountAlias(caller.account_id);
   }
   audit::ApiCall facts;
   facts.caller = &caller;

@@ -2,8 +2,14 @@
 // route and decode (protocol/), authenticate (auth/), authorize, run the handler
 // (services/), encode. Every answer — success or failure, before or after routing — is in
 // the wire shape of the service the request addressed, with an x-amzn-RequestId.
-// Thread-safe: holds only references to immutable or thread-safe collaborators.
+// Thread-safe: holds references to immutable or thread-safe collaborators, and a cache of
+// account aliases under its own mutex.
 #pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "audit/audit.h"
 #include "auth/sigv4/verifier.h"
@@ -37,6 +43,8 @@ class Dispatcher {
   // The model an unauthenticated or unroutable request most likely addressed, for the shape
   // of its error: X-Amz-Target's prefix, else the query `Version`, else STS.
   const protocol::ServiceModel* GuessModel(const HttpRequest& request) const;
+  // The account's alias ("" for none), cached until the store's policy version moves.
+  std::string AccountAlias(const std::string& account_id) const;
 
   const protocol::ModelRegistry& models_;
   const auth::SigV4Verifier& verifier_;
@@ -45,6 +53,9 @@ class Dispatcher {
   const services::Environment& env_;
   audit::Recorder* recorder_;
   bool encode_denials_ = false;
+  mutable std::mutex alias_mutex_;
+  mutable std::uint64_t alias_version_ = 0;
+  mutable std::unordered_map<std::string, std::string> aliases_;
 };
 
 // Authentication errors are spelled the query way (IAM/STS) by auth/; JSON-protocol

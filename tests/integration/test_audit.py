@@ -684,3 +684,29 @@ def test_failing_receiver_is_retried_until_it_accepts(fresh_data_dir):
             check_signature(headers, body)
     finally:
         receiver.close()
+
+
+def test_root_events_name_the_account_alias_once_it_exists(rampart_bin):
+    data = pathlib.Path(tempfile.mkdtemp(prefix="rampart-audit-alias-"))
+    try:
+        info = dev_init(data, root_key=True)
+        srv = Server(data).start()
+        try:
+            admin_iam = srv.client("iam", info["AccessKeyId"], info["SecretAccessKey"])
+            root_iam = srv.client("iam", info["RootAccessKeyId"], info["RootSecretAccessKey"])
+            root_iam.list_users()
+            admin_iam.create_account_alias(AccountAlias="example-corp")
+            root_iam.list_users()
+            admin_iam.delete_account_alias(AccountAlias="example-corp")
+            root_iam.list_users()
+            ct = srv.client("cloudtrail", info["AccessKeyId"], info["SecretAccessKey"])
+            events = ct.lookup_events(LookupAttributes=[
+                {"AttributeKey": "EventName", "AttributeValue": "ListUsers"}])["Events"]
+            identities = [json.loads(e["CloudTrailEvent"])["userIdentity"] for e in events]
+            assert [i["type"] for i in identities] == ["Root", "Root", "Root"]
+            # Newest first: after the delete, with the alias, before it existed.
+            assert [i.get("userName") for i in identities] == [None, "example-corp", None]
+        finally:
+            assert srv.stop() == 0
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
