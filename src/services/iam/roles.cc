@@ -21,6 +21,7 @@
 #include "common/strings.h"
 #include "policy/policy.h"
 #include "services/iam/iam.h"
+#include "services/iam/identity_helpers.h"
 
 namespace rampart::services::iam {
 namespace {
@@ -408,15 +409,10 @@ Result<json::object> TagRole(CallContext& call, const json::object& in,
     store::TagRef ref{store::TaggableType::kRole, role->id};
     Result<std::vector<store::Tag>> existing = ReadTags(tx, ref);
     if (!existing) return Fail(existing.error());
-    std::int64_t total = static_cast<std::int64_t>(existing->size());
-    for (const store::Tag& tag : *tags) {
-      bool replaces = std::any_of(existing->begin(), existing->end(), [&](const store::Tag& old) {
-        return EqualsIgnoreCase(old.key, tag.key);
-      });
-      if (!replaces) ++total;
-    }
-    if (total > options.quotas.tags_per_entity) {
-      return Fail(LimitExceeded("The number of tags has reached the maximum limit."));
+    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
+                                                  "TagsPerRole");
+        !ok) {
+      return ok;
     }
     if (Result<void> put = tx.Tags().Put(role->account_id, ref, *tags); !put) {
       return Fail(FromStore(put.error()));

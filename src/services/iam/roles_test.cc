@@ -189,7 +189,7 @@ TEST_F(RolesTest, RoleTags) {
   EXPECT_EQ(ErrorOf("TagRole", {{"RoleName", "app"},
                                 {"Tags", json::array{json::object{{"Key", "c"}, {"Value", "3"}},
                                                      json::object{{"Key", "d"}, {"Value", "4"}}}}}),
-            "LimitExceeded|409|The number of tags has reached the maximum limit.");
+            "LimitExceeded|409|Cannot exceed quota for TagsPerRole: 2");
   // Replacing an existing key does not count against the quota.
   Ok("TagRole", {{"RoleName", "app"},
                  {"Tags", json::array{json::object{{"Key", "B"}, {"Value", "x"}},
