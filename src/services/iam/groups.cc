@@ -106,18 +106,8 @@ Result<authz::AuthzTarget> UpdateGroupTarget(CallContext& call, const json::obje
   std::string name(GetString(in, "GroupName"));
   Result<authz::AuthzTarget> target = GroupTarget(call, name);
   if (!target) return target;
-  std::optional<std::string> new_name = OptString(in, "NewGroupName");
-  std::optional<std::string> new_path = OptString(in, "NewPath");
-  if (new_name || new_path) {
-    std::string current_path = "/";
-    if (Result<Arn> current = Arn::Parse(target->resources.front())) {
-      std::string_view resource = current->resource;  // group/<path><name>
-      std::size_t last = resource.rfind('/');
-      current_path = std::string(resource.substr(5, last - 5 + 1));
-    }
-    target->resources.push_back(
-        GroupArn(Account(call), new_path.value_or(current_path), new_name.value_or(name)));
-  }
+  identity::AddRenamedResource(call, "group", name, OptString(in, "NewGroupName"),
+                               OptString(in, "NewPath"), *target);
   return target;
 }
 

@@ -41,6 +41,20 @@ std::string UserArn(std::string_view account, std::string_view path, std::string
   return EntityArn(account, "user", path, name);
 }
 
+void AddRenamedResource(CallContext& call, std::string_view kind, std::string_view name,
+                        const std::optional<std::string>& new_name,
+                        const std::optional<std::string>& new_path, authz::AuthzTarget& target) {
+  if (!new_name && !new_path) return;
+  std::string current_path = "/";
+  if (Result<Arn> current = Arn::Parse(target.resources.front())) {
+    std::string_view resource = current->resource;  // <kind>/<path><name>
+    std::size_t last = resource.rfind('/');
+    current_path = std::string(resource.substr(kind.size(), last - kind.size() + 1));
+  }
+  target.resources.push_back(EntityArn(Account(call), kind, new_path.value_or(current_path),
+                                       new_name ? std::string_view(*new_name) : name));
+}
+
 json::object UserToOutput(const store::UserRow& user, const std::vector<store::Tag>* tags,
                           bool with_boundary) {
   json::object out;
@@ -158,18 +172,23 @@ void SetSlicePage(const CallContext& call, const json::object& in, const Slice& 
   SetPage(call, in, {}, next, out);
 }
 
-Result<void> CheckTagQuota(const std::vector<store::Tag>& existing,
-                           const std::vector<store::Tag>& adding, std::int64_t quota,
-                           std::string_view quota_name) {
-  std::int64_t count = static_cast<std::int64_t>(existing.size());
+Result<void> PutTagsWithinQuota(store::WriteTransaction& tx, std::string_view account,
+                                const store::TagRef& ref, const std::vector<store::Tag>& adding,
+                                std::int64_t quota, std::string_view quota_name) {
+  Result<std::vector<store::Tag>> existing = tx.Tags().List(ref);
+  if (!existing) return Fail(FromStore(existing.error()));
+  std::int64_t count = static_cast<std::int64_t>(existing->size());
   for (const store::Tag& tag : adding) {
     bool present = false;
-    for (const store::Tag& old : existing) {
+    for (const store::Tag& old : *existing) {
       if (EqualsIgnoreCase(old.key, tag.key)) present = true;
     }
     if (!present) ++count;
   }
   if (count > quota) return Fail(QuotaExceeded(quota_name, quota));
+  if (Result<void> put = tx.Tags().Put(account, ref, adding); !put) {
+    return Fail(FromStore(put.error()));
+  }
   return Ok();
 }
 

@@ -66,6 +66,15 @@ Result<authz::AuthzTarget> GroupTarget(CallContext& call, std::string_view group
 // The ARN a user of `account` named `name` with `path` has.
 std::string UserArn(std::string_view account, std::string_view path, std::string_view name);
 
+// Update<Entity> (UpdateUser, UpdateGroup): a rename or a move needs permission on both the
+// current and the new ARN (UpdateUser API reference: "the requester must have appropriate
+// permissions on both the source object and the target object"). Adds the new ARN of the
+// `kind` ("user", "group") entity `name` to `target`, whose first resource is its current
+// ARN; the new path and name default to the current ones.
+void AddRenamedResource(CallContext& call, std::string_view kind, std::string_view name,
+                        const std::optional<std::string>& new_name,
+                        const std::optional<std::string>& new_path, authz::AuthzTarget& target);
+
 // In-memory pagination of an already ordered list of `total` items: the slice [begin, end)
 // to return for the request's Marker / MaxItems, and SetPage's output members.
 struct Slice {
@@ -77,10 +86,11 @@ Result<Slice> PageSlice(const CallContext& call, const boost::json::object& in,
 void SetSlicePage(const CallContext& call, const boost::json::object& in, const Slice& slice,
                   std::size_t total, boost::json::object& out);
 
-// Tag-count quota: `existing` tags plus the keys of `adding` not already among them may not
-// exceed `quota`. LimitExceeded "Cannot exceed quota for <quota_name>: <quota>".
-Result<void> CheckTagQuota(const std::vector<store::Tag>& existing,
-                           const std::vector<store::Tag>& adding, std::int64_t quota,
-                           std::string_view quota_name);
+// Tag<Entity>: adds (or replaces, keys compared case-insensitively) `adding` on `ref` in
+// `account`, within the tag quota: the tags already there plus the new keys may not exceed
+// `quota`, else LimitExceeded "Cannot exceed quota for <quota_name>: <quota>".
+Result<void> PutTagsWithinQuota(store::WriteTransaction& tx, std::string_view account,
+                                const store::TagRef& ref, const std::vector<store::Tag>& adding,
+                                std::int64_t quota, std::string_view quota_name);
 
 }  // namespace rampart::services::iam::identity

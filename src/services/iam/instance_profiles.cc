@@ -290,18 +290,10 @@ Result<json::object> TagInstanceProfile(CallContext& call, const json::object& i
     Result<store::InstanceProfileRow> profile =
         ReadProfile(tx, Account(call), GetString(in, "InstanceProfileName"));
     if (!profile) return Fail(profile.error());
-    store::TagRef ref{store::TaggableType::kInstanceProfile, profile->id};
-    Result<std::vector<store::Tag>> existing = tx.Tags().List(ref);
-    if (!existing) return Fail(FromStore(existing.error()));
-    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
-                                                  "TagsPerInstanceProfile");
-        !ok) {
-      return ok;
-    }
-    if (Result<void> put = tx.Tags().Put(profile->account_id, ref, *tags); !put) {
-      return Fail(FromStore(put.error()));
-    }
-    return Ok();
+    return identity::PutTagsWithinQuota(tx, profile->account_id,
+                                        {store::TaggableType::kInstanceProfile, profile->id},
+                                        *tags, options.quotas.tags_per_entity,
+                                        "TagsPerInstanceProfile");
   });
   if (!written) return Fail(written.error());
   return json::object{};

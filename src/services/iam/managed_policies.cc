@@ -537,18 +537,9 @@ Result<json::object> TagPolicy(CallContext& call, const json::object& in,
         ResolveOwnPolicy(tx, Account(call), GetString(in, "PolicyArn"),
                          "Cannot tag policies outside your own account.");
     if (!policy) return Fail(policy.error());
-    store::TagRef ref{store::TaggableType::kManagedPolicy, policy->id};
-    Result<std::vector<store::Tag>> existing = tx.Tags().List(ref);
-    if (!existing) return Fail(FromStore(existing.error()));
-    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
-                                                  "TagsPerPolicy");
-        !ok) {
-      return ok;
-    }
-    if (Result<void> put = tx.Tags().Put(policy->account_id, ref, *tags); !put) {
-      return Fail(FromStore(put.error()));
-    }
-    return Ok();
+    return identity::PutTagsWithinQuota(tx, policy->account_id,
+                                        {store::TaggableType::kManagedPolicy, policy->id}, *tags,
+                                        options.quotas.tags_per_entity, "TagsPerPolicy");
   });
   if (!written) return Fail(written.error());
   return json::object{};

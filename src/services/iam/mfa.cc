@@ -367,17 +367,8 @@ Result<json::object> TagMFADevice(CallContext& call, const json::object& in,
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<store::MfaDeviceRow> device = FindDevice(tx, account, serial);
     if (!device) return Fail(device.error());
-    Result<std::vector<store::Tag>> existing = tx.Tags().List(DeviceTags(serial));
-    if (!existing) return Fail(FromStore(existing.error()));
-    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
-                                                  "TagsPerMFADevice");
-        !ok) {
-      return ok;
-    }
-    if (Result<void> put = tx.Tags().Put(account, DeviceTags(serial), *tags); !put) {
-      return Fail(FromStore(put.error()));
-    }
-    return Ok();
+    return identity::PutTagsWithinQuota(tx, account, DeviceTags(serial), *tags,
+                                        options.quotas.tags_per_entity, "TagsPerMFADevice");
   });
   if (!written) return Fail(written.error());
   return json::object{};

@@ -406,18 +406,9 @@ Result<json::object> TagRole(CallContext& call, const json::object& in,
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<store::RoleRow> role = ReadRole(tx, call, GetString(in, "RoleName"));
     if (!role) return Fail(role.error());
-    store::TagRef ref{store::TaggableType::kRole, role->id};
-    Result<std::vector<store::Tag>> existing = ReadTags(tx, ref);
-    if (!existing) return Fail(existing.error());
-    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
-                                                  "TagsPerRole");
-        !ok) {
-      return ok;
-    }
-    if (Result<void> put = tx.Tags().Put(role->account_id, ref, *tags); !put) {
-      return Fail(FromStore(put.error()));
-    }
-    return Ok();
+    return identity::PutTagsWithinQuota(tx, role->account_id,
+                                        {store::TaggableType::kRole, role->id}, *tags,
+                                        options.quotas.tags_per_entity, "TagsPerRole");
   });
   if (!written) return Fail(written.error());
   return json::object{};

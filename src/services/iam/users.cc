@@ -154,19 +154,8 @@ Result<authz::AuthzTarget> UpdateUserTarget(CallContext& call, const json::objec
   std::string name(GetString(in, "UserName"));
   Result<authz::AuthzTarget> target = UserTarget(call, name);
   if (!target) return target;
-  std::optional<std::string> new_name = OptString(in, "NewUserName");
-  std::optional<std::string> new_path = OptString(in, "NewPath");
-  if (new_name || new_path) {
-    std::string current_path = "/";
-    Result<Arn> current = Arn::Parse(target->resources.front());
-    if (current) {
-      std::string_view resource = current->resource;  // user/<path><name>
-      std::size_t last = resource.rfind('/');
-      current_path = std::string(resource.substr(4, last - 4 + 1));
-    }
-    target->resources.push_back(
-        UserArn(Account(call), new_path.value_or(current_path), new_name.value_or(name)));
-  }
+  identity::AddRenamedResource(call, "user", name, OptString(in, "NewUserName"),
+                               OptString(in, "NewPath"), *target);
   return target;
 }
 
@@ -321,17 +310,8 @@ Result<json::object> TagUser(CallContext& call, const json::object& in, const Ia
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<store::UserRow> user = FindUser(tx, account, name);
     if (!user) return Fail(user.error());
-    Result<std::vector<store::Tag>> existing = tx.Tags().List(UserTags(*user));
-    if (!existing) return Fail(FromStore(existing.error()));
-    if (Result<void> ok = identity::CheckTagQuota(*existing, *tags, options.quotas.tags_per_entity,
-                                                  "TagsPerUser");
-        !ok) {
-      return ok;
-    }
-    if (Result<void> put = tx.Tags().Put(account, UserTags(*user), *tags); !put) {
-      return Fail(FromStore(put.error()));
-    }
-    return Ok();
+    return identity::PutTagsWithinQuota(tx, account, UserTags(*user), *tags,
+                                        options.quotas.tags_per_entity, "TagsPerUser");
   });
   if (!written) return Fail(written.error());
   return json::object{};

@@ -178,5 +178,31 @@ TEST_F(UsersTest, Tags) {
   Err("ListUserTags", {{"UserName", "nobody"}}, "NoSuchEntity", 404);
 }
 
+// A rename or a move is authorized on the current ARN and on the new one.
+TEST_F(UsersTest, RenameTargetsTheCurrentAndTheNewArn) {
+  Run("CreateUser", {{"UserName", "alice"}, {"Path", "/eng/"}});
+  Run("CreateGroup", {{"GroupName", "devs"}, {"Path", "/teams/"}});
+  auto target = [&](const char* operation, json::object in) {
+    const OperationSpec* spec = registry_.Find("iam", operation);
+    EXPECT_NE(spec, nullptr);
+    CallContext call(env_, root_);
+    call.operation = operation;
+    Result<authz::AuthzTarget> made = spec->target(call, in);
+    EXPECT_TRUE(made.has_value());
+    return made ? made->resources : std::vector<std::string>{};
+  };
+  const std::string user = "arn:aws:iam::123456789012:user/";
+  EXPECT_EQ(target("UpdateUser", {{"UserName", "alice"}, {"NewUserName", "alicia"}}),
+            (std::vector<std::string>{user + "eng/alice", user + "eng/alicia"}));
+  EXPECT_EQ(target("UpdateUser", {{"UserName", "alice"}, {"NewPath", "/ops/"}}),
+            (std::vector<std::string>{user + "eng/alice", user + "ops/alice"}));
+  EXPECT_EQ(target("UpdateUser", {{"UserName", "alice"}}),
+            (std::vector<std::string>{user + "eng/alice"}));
+  const std::string group = "arn:aws:iam::123456789012:group/";
+  EXPECT_EQ(target("UpdateGroup", {{"GroupName", "devs"}, {"NewGroupName", "ops"},
+                                   {"NewPath", "/"}}),
+            (std::vector<std::string>{group + "teams/devs", group + "ops"}));
+}
+
 }  // namespace
 }  // namespace rampart::services::iam::testing
