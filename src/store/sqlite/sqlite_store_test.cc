@@ -172,6 +172,55 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
   EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
 }
 
+TEST(SqliteStore, LookupRowsFollowCompletionAndRetention) {
+  std::filesystem::path db = FreshDbPath();
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(CreateAccountAndUser(**store, "AIDA1").has_value());
+    auto event = [](int n, const std::string& user) {
+      AuditEventRow row;
+      row.event_id = "e" + std::to_string(n);
+      row.account_id = kAcct;
+      row.event_time = TimePoint(std::chrono::milliseconds(1000 * n));
+      row.event_name = "CreateUser";
+      row.event_source = "iam.amazonaws.com";
+      row.username = user;
+      row.access_key_id = "AKIA" + user;
+      row.record = "{}";
+      row.resources = {{"AWS::IAM::User", "u" + std::to_string(n)},
+                       {"AWS::IAM::User", "v" + std::to_string(n)}};
+      return row;
+    };
+    ASSERT_TRUE((*store)->Write([&](WriteTransaction& tx) -> Result<void> {
+      for (int n = 1; n <= 3; ++n) {
+        if (auto r = tx.AuditEvents().Append(event(n, "old")); !r) return Fail(r.error());
+      }
+      auto indexed = tx.AuditEvents().IndexPending(10);
+      if (!indexed || *indexed != 3) return Fail("X", "not indexed");
+      // Completion: new attributes and resources, indexed again.
+      AuditEventRow done = event(2, "new");
+      done.resources = {{"AWS::IAM::AccessKey", "AKIAX"}};
+      if (auto r = tx.AuditEvents().Replace(done); !r) return r;
+      // Retention removes the oldest.
+      auto pruned = tx.AuditEvents().DeleteBefore(TimePoint(std::chrono::milliseconds(1500)), 10);
+      if (!pruned || *pruned != 1) return Fail("X", "not pruned");
+      return Ok();
+    }));
+  }
+  RawDb raw(db);
+  // No row for a deleted event, none with a replaced value; event 2: 6 attributes, 1 type,
+  // 1 name; event 3: 6 attributes, 1 type (two users), 2 names.
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup l WHERE NOT EXISTS"
+                    " (SELECT 1 FROM audit_events e WHERE e.sequence = l.sequence)"),
+            0);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 2 AND value IN"
+                    " ('old', 'AKIAold', 'u2', 'v2', 'AWS::IAM::User')"),
+            0);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 2"), 8);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 3"), 9);
+}
+
 TEST(SqliteStore, CountsFollowCreatesDeletesAndRolledBackWrites) {
   std::filesystem::path db = FreshDbPath();
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());

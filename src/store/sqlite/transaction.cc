@@ -1824,11 +1824,7 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
     Result<std::int64_t> indexed = IndexedSequence();
     if (!indexed) return Fail(indexed.error());
     if (*sequence <= *indexed) {
-      if (Result<std::int64_t> gone =
-              Run("DELETE FROM audit_lookup WHERE sequence = ?", *sequence);
-          !gone) {
-        return Fail(gone.error());
-      }
+      // The update and the resource deletes above removed its old lookup rows (triggers).
       if (Result<std::int64_t> again = Run(kIndexEventsSql, *sequence - 1, *sequence); !again) {
         return Fail(again.error());
       }
