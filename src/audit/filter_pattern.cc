@@ -348,7 +348,23 @@ bool CompareOne(const Node& node, const json::value& value) {
   return false;  // ordering comparisons need numbers on both sides
 }
 
-bool Evaluate(const Node& node, const json::value& record) {
+void SelectFrom(const json::value& record, const std::vector<Step>& steps,
+                std::vector<const json::value*>& out) {
+  Select(record, steps, 0, out);
+}
+
+// The same from a record held as an object (no copy into a json::value). A selector always
+// starts with a member name ($.name...); one that does not selects nothing from an object.
+void SelectFrom(const json::object& record, const std::vector<Step>& steps,
+                std::vector<const json::value*>& out) {
+  if (steps.empty() || steps.front().name.empty()) return;
+  auto it = record.find(steps.front().name);
+  if (it == record.end()) return;
+  Select(it->value(), steps, 1, out);
+}
+
+template <typename Record>
+bool Evaluate(const Node& node, const Record& record) {
   switch (node.kind) {
     case Node::Kind::kAnd:
       return Evaluate(*node.left, record) && Evaluate(*node.right, record);
@@ -358,7 +374,7 @@ bool Evaluate(const Node& node, const json::value& record) {
       break;
   }
   std::vector<const json::value*> found;
-  Select(record, node.selector, 0, found);
+  SelectFrom(record, node.selector, found);
   if (node.op == Op::kNotExists) return found.empty();
   if (node.op == Op::kExists) return !found.empty();
   for (const json::value* value : found) {
@@ -380,6 +396,10 @@ Result<FilterPattern> FilterPattern::Parse(std::string_view text) {
 }
 
 bool FilterPattern::Matches(const json::value& record) const {
+  return root_ != nullptr && Evaluate(*root_, record);
+}
+
+bool FilterPattern::Matches(const json::object& record) const {
   return root_ != nullptr && Evaluate(*root_, record);
 }
 

@@ -30,6 +30,8 @@ class FilterPattern {
   static Result<FilterPattern> Parse(std::string_view text);
 
   bool Matches(const boost::json::value& record) const;
+  // The same for a record held as an object (what the recorder has), without copying it.
+  bool Matches(const boost::json::object& record) const;
   const std::string& text() const { return text_; }
 
   struct Node;

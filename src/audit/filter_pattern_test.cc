@@ -21,7 +21,11 @@ json::value Record() {
 bool Match(std::string_view pattern) {
   Result<FilterPattern> parsed = FilterPattern::Parse(pattern);
   EXPECT_TRUE(parsed) << pattern << ": " << (parsed ? "" : parsed.error().message);
-  return parsed && parsed->Matches(Record());
+  if (!parsed) return false;
+  // The recorder matches the record as an object; both forms must agree.
+  const bool as_value = parsed->Matches(Record());
+  EXPECT_EQ(parsed->Matches(Record().as_object()), as_value) << pattern;
+  return as_value;
 }
 
 TEST(FilterPattern, CisRootUsage) {

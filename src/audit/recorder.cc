@@ -111,10 +111,9 @@ AlertEngine::AlertEngine(std::vector<AlertRule> rules, std::vector<std::string> 
 
 std::vector<store::OutboxMessage> AlertEngine::Evaluate(const json::object& record, TimePoint now) {
   std::vector<store::OutboxMessage> messages;
-  json::value view(record);
   for (std::size_t rule_idx = 0; rule_idx < rules_.size(); ++rule_idx) {
     const AlertRule& rule = rules_[rule_idx];
-    if (!rule.pattern.Matches(view)) continue;
+    if (!rule.pattern.Matches(record)) continue;
     std::string account = JsonString(record, "recipientAccountId");
     if (rule.threshold > 1) {
       std::lock_guard lock(mutex_);

@@ -134,6 +134,24 @@ std::uint32_t RandomBelow(std::uint32_t bound) {
   }
 }
 
+std::string RandomString(std::string_view alphabet, std::size_t count) {
+  std::string out;
+  if (alphabet.empty() || alphabet.size() > 256) return out;
+  out.reserve(count);
+  // Bytes at or above `limit` would favour the first characters: they are drawn again.
+  const std::size_t limit = 256 - (256 % alphabet.size());
+  while (out.size() < count) {
+    std::string bytes = RandomBytes(count - out.size() + 8);
+    for (char c : bytes) {
+      const auto b = static_cast<unsigned char>(c);
+      if (b >= limit) continue;
+      out.push_back(alphabet[b % alphabet.size()]);
+      if (out.size() == count) break;
+    }
+  }
+  return out;
+}
+
 bool ConstantTimeEquals(std::string_view left, std::string_view right) {
   if (left.size() != right.size()) return false;
   if (left.empty()) return true;

@@ -38,6 +38,9 @@ Result<std::string> Base64Decode(std::string_view text);
 std::string RandomBytes(std::size_t count);
 // A uniformly random integer in [0, bound).
 std::uint32_t RandomBelow(std::uint32_t bound);
+// `count` characters drawn uniformly from `alphabet` (1 to 256 characters) by the CSPRNG, one
+// random byte per character (rejection sampling), fetched in one call.
+std::string RandomString(std::string_view alphabet, std::size_t count);
 
 // Compares in time that depends only on the lengths, never on the contents.
 bool ConstantTimeEquals(std::string_view left, std::string_view right);

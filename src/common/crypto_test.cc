@@ -1,5 +1,6 @@
 #include "common/crypto.h"
 
+#include <array>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -89,4 +90,20 @@ TEST(Ids, AwsShapes) {
 }
 
 }  // namespace
+TEST(Crypto, RandomStringUsesOnlyTheAlphabetAndEveryCharacterOfIt) {
+  EXPECT_TRUE(RandomString("", 5).empty());
+  EXPECT_EQ(RandomString("ab", 0), "");
+  const std::string digits = RandomString("0123456789", 20000);
+  ASSERT_EQ(digits.size(), 20000u);
+  std::array<int, 10> seen{};
+  for (char c : digits) {
+    ASSERT_TRUE(c >= '0' && c <= '9') << c;
+    ++seen[static_cast<std::size_t>(c - '0')];
+  }
+  // Uniform: each digit about 2,000 times (a biased draw would skew the first six).
+  for (int n : seen) EXPECT_NEAR(n, 2000, 250);
+  EXPECT_NE(RandomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+            RandomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+}
+
 }  // namespace rampart::crypto

@@ -6,12 +6,7 @@ namespace rampart::ids {
 namespace {
 
 std::string RandomFrom(std::string_view alphabet, std::size_t count) {
-  std::string out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    out.push_back(alphabet[crypto::RandomBelow(static_cast<std::uint32_t>(alphabet.size()))]);
-  }
-  return out;
+  return crypto::RandomString(alphabet, count);
 }
 
 }  // namespace
