@@ -19,9 +19,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <unordered_set>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/json/object.hpp>

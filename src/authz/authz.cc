@@ -141,7 +141,9 @@ policy::RequestContext BuildRequestContext(const Principal& principal,
           : principal.arn;
   if (want("aws:principalarn")) context.SetKey("aws:PrincipalArn", principal_arn);
   if (want("aws:principalaccount")) context.SetKey("aws:PrincipalAccount", principal.account_id);
-  if (want("aws:principaltype")) context.SetKey("aws:PrincipalType", PrincipalTypeKey(principal.type));
+  if (want("aws:principaltype")) {
+    context.SetKey("aws:PrincipalType", PrincipalTypeKey(principal.type));
+  }
   if (want("aws:userid")) context.SetKey("aws:userid", principal.principal_id);
   if (principal.type == PrincipalType::kIAMUser && want("aws:username")) {
     context.SetKey("aws:username", principal.name);

@@ -280,7 +280,8 @@ CREATE TABLE account_entity_counts (
 INSERT INTO account_entity_counts (account_id, kind, count)
   SELECT account_id, 'users', COUNT(*) FROM users GROUP BY account_id;
 CREATE TRIGGER users_counted AFTER INSERT ON users BEGIN
-  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'users', 1)
+  INSERT INTO account_entity_counts (account_id, kind, count)
+    VALUES (NEW.account_id, 'users', 1)
     ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
 END;
 CREATE TRIGGER users_uncounted AFTER DELETE ON users BEGIN
@@ -290,7 +291,8 @@ END;
 INSERT INTO account_entity_counts (account_id, kind, count)
   SELECT account_id, 'groups', COUNT(*) FROM iam_groups GROUP BY account_id;
 CREATE TRIGGER iam_groups_counted AFTER INSERT ON iam_groups BEGIN
-  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'groups', 1)
+  INSERT INTO account_entity_counts (account_id, kind, count)
+    VALUES (NEW.account_id, 'groups', 1)
     ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
 END;
 CREATE TRIGGER iam_groups_uncounted AFTER DELETE ON iam_groups BEGIN
@@ -300,7 +302,8 @@ END;
 INSERT INTO account_entity_counts (account_id, kind, count)
   SELECT account_id, 'roles', COUNT(*) FROM roles GROUP BY account_id;
 CREATE TRIGGER roles_counted AFTER INSERT ON roles BEGIN
-  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'roles', 1)
+  INSERT INTO account_entity_counts (account_id, kind, count)
+    VALUES (NEW.account_id, 'roles', 1)
     ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
 END;
 CREATE TRIGGER roles_uncounted AFTER DELETE ON roles BEGIN
@@ -310,7 +313,8 @@ END;
 INSERT INTO account_entity_counts (account_id, kind, count)
   SELECT account_id, 'policies', COUNT(*) FROM managed_policies GROUP BY account_id;
 CREATE TRIGGER managed_policies_counted AFTER INSERT ON managed_policies BEGIN
-  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'policies', 1)
+  INSERT INTO account_entity_counts (account_id, kind, count)
+    VALUES (NEW.account_id, 'policies', 1)
     ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
 END;
 CREATE TRIGGER managed_policies_uncounted AFTER DELETE ON managed_policies BEGIN
@@ -320,7 +324,8 @@ END;
 INSERT INTO account_entity_counts (account_id, kind, count)
   SELECT account_id, 'instance_profiles', COUNT(*) FROM instance_profiles GROUP BY account_id;
 CREATE TRIGGER instance_profiles_counted AFTER INSERT ON instance_profiles BEGIN
-  INSERT INTO account_entity_counts (account_id, kind, count) VALUES (NEW.account_id, 'instance_profiles', 1)
+  INSERT INTO account_entity_counts (account_id, kind, count)
+    VALUES (NEW.account_id, 'instance_profiles', 1)
     ON CONFLICT (account_id, kind) DO UPDATE SET count = count + 1;
 END;
 CREATE TRIGGER instance_profiles_uncounted AFTER DELETE ON instance_profiles BEGIN
@@ -373,7 +378,8 @@ CREATE TRIGGER audit_events_unlooked AFTER DELETE ON audit_events BEGIN
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 2
     AND value = OLD.event_name AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 3
-    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 4
     AND value = OLD.username AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 7
@@ -387,7 +393,8 @@ CREATE TRIGGER audit_events_relooked AFTER UPDATE ON audit_events BEGIN
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 2
     AND value = OLD.event_name AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 3
-    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 4
     AND value = OLD.username AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
   DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 7
