@@ -233,8 +233,35 @@ void AddRequestTags(authz::AuthzTarget& target, const std::vector<store::Tag>& t
     target.keys.push_back({"aws:RequestTag/" + tag.key, {tag.value}});
     keys.push_back(tag.key);
   }
-  target.keys.push_back({"aws:TagKeys", keys});
+  AddTagKeys(target, std::move(keys));
+}
+
+void AddTagKeys(authz::AuthzTarget& target, std::vector<std::string> keys) {
+  if (keys.empty()) return;
+  target.keys.push_back({"aws:TagKeys", std::move(keys)});
   target.multivalued_keys.push_back("aws:TagKeys");
+}
+
+TargetFn WithRequestTags(TargetFn base) {
+  return [base = std::move(base)](CallContext& call,
+                                  const json::object& in) -> Result<authz::AuthzTarget> {
+    Result<authz::AuthzTarget> target = base(call, in);
+    if (!target) return target;
+    Result<std::vector<store::Tag>> tags = TagsFromInput(in);
+    if (!tags) return Fail(tags.error());
+    AddRequestTags(*target, *tags);
+    return target;
+  };
+}
+
+TargetFn WithTagKeys(TargetFn base) {
+  return [base = std::move(base)](CallContext& call,
+                                  const json::object& in) -> Result<authz::AuthzTarget> {
+    Result<authz::AuthzTarget> target = base(call, in);
+    if (!target) return target;
+    AddTagKeys(*target, GetStringList(in, "TagKeys"));
+    return target;
+  };
 }
 
 void AddResourceTags(authz::AuthzTarget& target, const std::vector<store::Tag>& tags) {

@@ -152,6 +152,13 @@ std::string UrlEncodeDocument(std::string_view document);
 authz::AuthzTarget Target(const CallContext& call, std::vector<std::string> resources);
 // aws:RequestTag/<key> for each tag and aws:TagKeys (multivalued).
 void AddRequestTags(authz::AuthzTarget& target, const std::vector<store::Tag>& tags);
+// aws:TagKeys (multivalued) of an Untag<Entity> request; nothing for an empty list.
+void AddTagKeys(authz::AuthzTarget& target, std::vector<std::string> keys);
+// Tag<Entity>: the target `base` computes, plus aws:RequestTag/* and aws:TagKeys of the
+// request's Tags (duplicate keys answer InvalidInput before authorization).
+TargetFn WithRequestTags(TargetFn base);
+// Untag<Entity>: the target `base` computes, plus aws:TagKeys of the request's TagKeys.
+TargetFn WithTagKeys(TargetFn base);
 // aws:ResourceTag/<key> for each tag of an existing entity.
 void AddResourceTags(authz::AuthzTarget& target, const std::vector<store::Tag>& tags);
 // Convenience: reads the tags of `ref` (if it exists) and adds them as aws:ResourceTag/*.

@@ -386,21 +386,8 @@ void RegisterInstanceProfiles(HandlerRegistry& registry, const IamOptions& optio
       [options](CallContext& call, const json::object& in) {
         return TagInstanceProfile(call, in, options);
       },
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = ProfileTarget(call, in);
-        if (!target) return target;
-        Result<std::vector<store::Tag>> tags = TagsFromInput(in);
-        if (tags) AddRequestTags(*target, *tags);
-        return target;
-      });
-  add("UntagInstanceProfile", UntagInstanceProfile,
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = ProfileTarget(call, in);
-        if (!target) return target;
-        target->keys.push_back({"aws:TagKeys", GetStringList(in, "TagKeys")});
-        target->multivalued_keys.push_back("aws:TagKeys");
-        return target;
-      });
+      WithRequestTags(ProfileTarget));
+  add("UntagInstanceProfile", UntagInstanceProfile, WithTagKeys(ProfileTarget));
   add("ListInstanceProfileTags", ListInstanceProfileTags, ProfileTarget);
 }
 

@@ -637,21 +637,8 @@ void RegisterManagedPolicies(HandlerRegistry& registry, const IamOptions& option
   add(
       "TagPolicy",
       [options](CallContext& call, const json::object& in) { return TagPolicy(call, in, options); },
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = PolicyTarget(call, in);
-        if (!target) return target;
-        Result<std::vector<store::Tag>> tags = TagsFromInput(in);
-        if (tags) AddRequestTags(*target, *tags);
-        return target;
-      });
-  add("UntagPolicy", UntagPolicy,
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = PolicyTarget(call, in);
-        if (!target) return target;
-        target->keys.push_back({"aws:TagKeys", GetStringList(in, "TagKeys")});
-        target->multivalued_keys.push_back("aws:TagKeys");
-        return target;
-      });
+      WithRequestTags(PolicyTarget));
+  add("UntagPolicy", UntagPolicy, WithTagKeys(PolicyTarget));
   add("ListPolicyTags", ListPolicyTags, PolicyTarget);
 }
 

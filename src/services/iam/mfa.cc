@@ -344,17 +344,6 @@ Result<authz::AuthzTarget> DeviceTarget(CallContext& call, const json::object& i
   if (Result<void> tags = AddResourceTagsOf(target, call, DeviceTags(serial)); !tags) {
     return Fail(tags.error());
   }
-  if (call.operation == "TagMFADevice") {
-    Result<std::vector<store::Tag>> request_tags = TagsFromInput(in);
-    if (!request_tags) return Fail(request_tags.error());
-    AddRequestTags(target, *request_tags);
-  } else if (call.operation == "UntagMFADevice") {
-    std::vector<std::string> keys = GetStringList(in, "TagKeys");
-    if (!keys.empty()) {
-      target.keys.push_back({"aws:TagKeys", keys});
-      target.multivalued_keys.push_back("aws:TagKeys");
-    }
-  }
   return target;
 }
 
@@ -447,9 +436,9 @@ void RegisterMfa(HandlerRegistry& registry, const IamOptions& options) {
                OperationSpec{.handler = [options](CallContext& call, const json::object& in) {
                                return TagMFADevice(call, in, options);
                              },
-                             .target = DeviceTarget});
+                             .target = WithRequestTags(DeviceTarget)});
   registry.Add("iam", "UntagMFADevice",
-               OperationSpec{.handler = UntagMFADevice, .target = DeviceTarget});
+               OperationSpec{.handler = UntagMFADevice, .target = WithTagKeys(DeviceTarget)});
   registry.Add("iam", "ListMFADeviceTags",
                OperationSpec{.handler = ListMFADeviceTags, .target = DeviceTarget});
 }

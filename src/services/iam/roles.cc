@@ -650,21 +650,8 @@ void RegisterRoles(HandlerRegistry& registry, const IamOptions& options) {
   add(
       "TagRole",
       [options](CallContext& call, const json::object& in) { return TagRole(call, in, options); },
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = RoleTarget(call, GetString(in, "RoleName"), false);
-        if (!target) return target;
-        Result<std::vector<store::Tag>> tags = TagsFromInput(in);
-        if (tags) AddRequestTags(*target, *tags);
-        return target;
-      });
-  add("UntagRole", UntagRole,
-      [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
-        Result<authz::AuthzTarget> target = RoleTarget(call, GetString(in, "RoleName"), false);
-        if (!target) return target;
-        target->keys.push_back({"aws:TagKeys", GetStringList(in, "TagKeys")});
-        target->multivalued_keys.push_back("aws:TagKeys");
-        return target;
-      });
+      WithRequestTags(RoleTargetFn(false)));
+  add("UntagRole", UntagRole, WithTagKeys(RoleTargetFn(false)));
   add("ListRoleTags", ListRoleTags, RoleTargetFn(false));
   add(
       "CreateServiceLinkedRole",

@@ -293,15 +293,6 @@ Result<json::object> DeleteUserPermissionsBoundary(CallContext& call, const json
   return json::object{};
 }
 
-Result<authz::AuthzTarget> TagUserTarget(CallContext& call, const json::object& in) {
-  Result<authz::AuthzTarget> target = UserTarget(call, GetString(in, "UserName"));
-  if (!target) return target;
-  Result<std::vector<store::Tag>> tags = TagsFromInput(in);
-  if (!tags) return Fail(tags.error());
-  AddRequestTags(*target, *tags);
-  return target;
-}
-
 Result<json::object> TagUser(CallContext& call, const json::object& in, const IamOptions& options) {
   std::string account(Account(call));
   std::string name(GetString(in, "UserName"));
@@ -315,17 +306,6 @@ Result<json::object> TagUser(CallContext& call, const json::object& in, const Ia
   });
   if (!written) return Fail(written.error());
   return json::object{};
-}
-
-Result<authz::AuthzTarget> UntagUserTarget(CallContext& call, const json::object& in) {
-  Result<authz::AuthzTarget> target = UserTarget(call, GetString(in, "UserName"));
-  if (!target) return target;
-  std::vector<std::string> keys = GetStringList(in, "TagKeys");
-  if (!keys.empty()) {
-    target->keys.push_back({"aws:TagKeys", keys});
-    target->multivalued_keys.push_back("aws:TagKeys");
-  }
-  return target;
 }
 
 Result<json::object> UntagUser(CallContext& call, const json::object& in) {
@@ -390,8 +370,9 @@ void RegisterUsers(HandlerRegistry& registry, const IamOptions& options) {
                OperationSpec{.handler = [options](CallContext& call, const json::object& in) {
                                return TagUser(call, in, options);
                              },
-                             .target = TagUserTarget});
-  registry.Add("iam", "UntagUser", OperationSpec{.handler = UntagUser, .target = UntagUserTarget});
+                             .target = WithRequestTags(NamedUserTarget)});
+  registry.Add("iam", "UntagUser",
+               OperationSpec{.handler = UntagUser, .target = WithTagKeys(NamedUserTarget)});
   registry.Add("iam", "ListUserTags",
                OperationSpec{.handler = ListUserTags, .target = NamedUserTarget});
 }

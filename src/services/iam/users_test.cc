@@ -1,5 +1,7 @@
 #include "services/iam/identity_test_util.h"
 
+#include <algorithm>
+
 namespace rampart::services::iam::testing {
 namespace {
 
@@ -202,6 +204,64 @@ TEST_F(UsersTest, RenameTargetsTheCurrentAndTheNewArn) {
   EXPECT_EQ(target("UpdateGroup", {{"GroupName", "devs"}, {"NewGroupName", "ops"},
                                    {"NewPath", "/"}}),
             (std::vector<std::string>{group + "teams/devs", group + "ops"}));
+}
+
+// Every Tag<Entity> is authorized with aws:RequestTag/* and aws:TagKeys, every
+// Untag<Entity> with aws:TagKeys; duplicate keys answer InvalidInput before authorization.
+TEST_F(UsersTest, TagOperationsCarryTheRequestTagKeys) {
+  const json::array tags{json::object{{"Key", "env"}, {"Value", "prod"}}};
+  const json::array keys{"env", "team"};
+  struct Case {
+    const char* tag;
+    const char* untag;
+    json::object subject;
+  };
+  const Case cases[] = {
+      {"TagUser", "UntagUser", {{"UserName", "alice"}}},
+      {"TagRole", "UntagRole", {{"RoleName", "app"}}},
+      {"TagPolicy", "UntagPolicy", {{"PolicyArn", "arn:aws:iam::123456789012:policy/p"}}},
+      {"TagInstanceProfile", "UntagInstanceProfile", {{"InstanceProfileName", "ip"}}},
+      {"TagMFADevice", "UntagMFADevice",
+       {{"SerialNumber", "arn:aws:iam::123456789012:mfa/alice"}}},
+  };
+  auto target = [&](const char* operation, json::object in) {
+    const OperationSpec* spec = registry_.Find("iam", operation);
+    EXPECT_NE(spec, nullptr) << operation;
+    CallContext call(env_, root_);
+    call.operation = operation;
+    return spec->target(call, in);
+  };
+  auto find = [](const authz::AuthzTarget& t, const std::string& key) {
+    for (const auto& [name, values] : t.keys) {
+      if (name == key) return values;
+    }
+    return std::vector<std::string>{};
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.tag);
+    json::object tag_in = c.subject;
+    tag_in["Tags"] = tags;
+    Result<authz::AuthzTarget> tagged = target(c.tag, tag_in);
+    ASSERT_TRUE(tagged.has_value()) << tagged.error().message;
+    EXPECT_EQ(find(*tagged, "aws:RequestTag/env"), std::vector<std::string>{"prod"});
+    EXPECT_EQ(find(*tagged, "aws:TagKeys"), std::vector<std::string>{"env"});
+    EXPECT_NE(std::find(tagged->multivalued_keys.begin(), tagged->multivalued_keys.end(),
+                        "aws:TagKeys"),
+              tagged->multivalued_keys.end());
+
+    json::object duplicate = c.subject;
+    duplicate["Tags"] = json::array{json::object{{"Key", "a"}, {"Value", "1"}},
+                                    json::object{{"Key", "A"}, {"Value", "2"}}};
+    Result<authz::AuthzTarget> refused = target(c.tag, duplicate);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, "InvalidInput");
+
+    json::object untag_in = c.subject;
+    untag_in["TagKeys"] = keys;
+    Result<authz::AuthzTarget> untagged = target(c.untag, untag_in);
+    ASSERT_TRUE(untagged.has_value()) << untagged.error().message;
+    EXPECT_EQ(find(*untagged, "aws:TagKeys"), (std::vector<std::string>{"env", "team"}));
+  }
 }
 
 }  // namespace
