@@ -236,6 +236,20 @@ void AddRequestTags(authz::AuthzTarget& target, const std::vector<store::Tag>& t
   AddTagKeys(target, std::move(keys));
 }
 
+Result<json::object> TagsPage(const CallContext& call, const json::object& in,
+                              const std::vector<store::Tag>& tags,
+                              std::initializer_list<std::string_view> binding_members) {
+  Result<std::size_t> start = PageStart(call, in, binding_members);
+  if (!start) return Fail(start.error());
+  const std::size_t begin = std::min(*start, tags.size());
+  const std::size_t end = std::min(tags.size(), begin + static_cast<std::size_t>(MaxItems(in)));
+  json::object out;
+  out["Tags"] = TagsToOutput(std::vector<store::Tag>(tags.begin() + begin, tags.begin() + end));
+  SetPage(call, in, binding_members,
+          end < tags.size() ? std::optional<std::string>(std::to_string(end)) : std::nullopt, out);
+  return out;
+}
+
 void AddTagKeys(authz::AuthzTarget& target, std::vector<std::string> keys) {
   if (keys.empty()) return;
   target.keys.push_back({"aws:TagKeys", std::move(keys)});

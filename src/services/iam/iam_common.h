@@ -127,6 +127,12 @@ Result<std::size_t> PageStart(const CallContext& call, const json::object& in,
                               std::initializer_list<std::string_view> binding_members);
 std::int64_t MaxItems(const json::object& in);  // MaxItems, default 100
 
+// List<Entity>Tags: the page of `tags` (already in key order) that the request's Marker and
+// MaxItems select, as Tags, IsTruncated and Marker (bound to `binding_members`).
+Result<json::object> TagsPage(const CallContext& call, const json::object& in,
+                              const std::vector<store::Tag>& tags,
+                              std::initializer_list<std::string_view> binding_members);
+
 // ---------------------------------------------------------------------------------------
 // Tags
 

@@ -382,22 +382,17 @@ Result<json::object> UntagMFADevice(CallContext& call, const json::object& in) {
 Result<json::object> ListMFADeviceTags(CallContext& call, const json::object& in) {
   std::string account(Account(call));
   std::string serial(GetString(in, "SerialNumber"));
-  json::object out;
+  std::vector<store::Tag> tags;
   Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
     Result<store::MfaDeviceRow> device = FindDevice(tx, account, serial);
     if (!device) return Fail(device.error());
-    Result<std::vector<store::Tag>> tags = tx.Tags().List(DeviceTags(serial));
-    if (!tags) return Fail(FromStore(tags.error()));
-    Result<identity::Slice> slice = identity::PageSlice(call, in, tags->size());
-    if (!slice) return Fail(slice.error());
-    std::vector<store::Tag> page(tags->begin() + static_cast<std::ptrdiff_t>(slice->begin),
-                                 tags->begin() + static_cast<std::ptrdiff_t>(slice->end));
-    out["Tags"] = TagsToOutput(page);
-    identity::SetSlicePage(call, in, *slice, tags->size(), out);
+    Result<std::vector<store::Tag>> listed = tx.Tags().List(DeviceTags(serial));
+    if (!listed) return Fail(FromStore(listed.error()));
+    tags = std::move(*listed);
     return Ok();
   });
   if (!read) return Fail(read.error());
-  return out;
+  return TagsPage(call, in, tags, {"SerialNumber"});
 }
 
 Result<authz::AuthzTarget> NamedUserTarget(CallContext& call, const json::object& in) {

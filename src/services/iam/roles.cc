@@ -430,8 +430,6 @@ Result<json::object> UntagRole(CallContext& call, const json::object& in) {
 }
 
 Result<json::object> ListRoleTags(CallContext& call, const json::object& in) {
-  Result<std::size_t> start = PageStart(call, in, {"RoleName"});
-  if (!start) return Fail(start.error());
   std::vector<store::Tag> tags;
   Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
     Result<store::RoleRow> role = ReadRole(tx, call, GetString(in, "RoleName"));
@@ -442,14 +440,7 @@ Result<json::object> ListRoleTags(CallContext& call, const json::object& in) {
     return Ok();
   });
   if (!read) return Fail(read.error());
-  const std::size_t begin = std::min(*start, tags.size());
-  const std::size_t end =
-      std::min(tags.size(), begin + static_cast<std::size_t>(MaxItems(in)));
-  json::object out;
-  out["Tags"] = TagsToOutput(std::vector<store::Tag>(tags.begin() + begin, tags.begin() + end));
-  SetPage(call, in, {"RoleName"},
-          end < tags.size() ? std::optional<std::string>(std::to_string(end)) : std::nullopt, out);
-  return out;
+  return TagsPage(call, in, tags, {"RoleName"});
 }
 
 // ---------------------------------------------------------------------------------------

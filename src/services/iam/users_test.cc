@@ -171,6 +171,11 @@ TEST_F(UsersTest, Tags) {
   json::object rest = Run("ListUserTags", {{"UserName", "t"}, {"MaxItems", 1}, {"Marker", page["Marker"]}});
   EXPECT_EQ(rest["Tags"].as_array().size(), 1u);
   EXPECT_FALSE(rest["IsTruncated"].as_bool());
+  // The marker belongs to t's listing: another user's listing refuses it.
+  Run("CreateUser", {{"UserName", "u"}});
+  EXPECT_EQ(Err("ListUserTags", {{"UserName", "u"}, {"MaxItems", 1}, {"Marker", page["Marker"]}},
+                "ValidationError", 400),
+            "Invalid Marker.");
   Run("UntagUser", {{"UserName", "t"}, {"TagKeys", json::array{"a"}}});
   EXPECT_EQ(Run("ListUserTags", {{"UserName", "t"}})["Tags"].as_array().size(), 1u);
   json::array many;
