@@ -15,91 +15,18 @@
 #include "authz/managed_policies.h"
 #include "common/arn.h"
 #include "services/iam/iam.h"
+#include "services/iam/policy_holders.h"
 
 namespace rampart::services::iam {
 namespace {
 
-// What differs between users, groups and roles.
-struct Kind {
-  store::EntityType type;
-  std::string_view name_member;  // "UserName", ...
-  std::string_view arn_kind;     // "user", ...
-  std::string_view noun;         // "user", ... (NoSuchEntity messages)
-  std::string_view quota_name;   // "PoliciesPerUser", ...
-};
-
-constexpr Kind kUser{store::EntityType::kUser, "UserName", "user", "user", "PoliciesPerUser"};
-constexpr Kind kGroup{store::EntityType::kGroup, "GroupName", "group", "group", "PoliciesPerGroup"};
-constexpr Kind kRole{store::EntityType::kRole, "RoleName", "role", "role", "PoliciesPerRole"};
-
-std::int64_t Quota(const Kind& kind, const IamOptions& options) {
+std::int64_t Quota(const PolicyHolderKind& kind, const IamOptions& options) {
   switch (kind.type) {
     case store::EntityType::kUser: return options.quotas.attached_policies_per_user;
     case store::EntityType::kGroup: return options.quotas.attached_policies_per_group;
     case store::EntityType::kRole: return options.quotas.attached_policies_per_role;
   }
   return 10;
-}
-
-// The addressed user, group or role.
-struct Entity {
-  store::EntityRef ref;
-  std::string name;
-  std::string path;
-  std::string boundary;  // users and roles
-  bool is_protected = false;
-};
-
-// kNotFound passes through so callers can tell absence from failure.
-Result<Entity> FindEntity(const store::ReadTransaction& tx, std::string_view account,
-                          const Kind& kind, std::string_view name) {
-  Entity entity;
-  switch (kind.type) {
-    case store::EntityType::kUser: {
-      Result<store::UserRow> user = tx.Users().Get(account, name);
-      if (!user) return Fail(user.error());
-      entity = {store::EntityRef::User(user->id), user->name, user->path,
-                user->permissions_boundary, false};
-      break;
-    }
-    case store::EntityType::kGroup: {
-      Result<store::GroupRow> group = tx.Groups().Get(account, name);
-      if (!group) return Fail(group.error());
-      entity = {store::EntityRef::Group(group->id), group->name, group->path, "", false};
-      break;
-    }
-    case store::EntityType::kRole: {
-      Result<store::RoleRow> role = tx.Roles().Get(account, name);
-      if (!role) return Fail(role.error());
-      entity = {store::EntityRef::Role(role->id), role->name, role->path,
-                role->permissions_boundary,
-                role->path.rfind("/aws-service-role/", 0) == 0 ||
-                    role->path.rfind("/aws-reserved/", 0) == 0};
-      break;
-    }
-  }
-  return entity;
-}
-
-// NoSuchEntity with AWS's message when absent.
-Result<Entity> ReadEntity(const store::ReadTransaction& tx, std::string_view account,
-                          const Kind& kind, std::string_view name) {
-  Result<Entity> entity = FindEntity(tx, account, kind, name);
-  if (!entity) {
-    if (store::IsNotFound(entity.error())) {
-      return Fail(
-          NoSuchEntity(fmt::format("The {} with name {} cannot be found.", kind.noun, name)));
-    }
-    return Fail(FromStore(entity.error()));
-  }
-  return entity;
-}
-
-Error ProtectedRole(std::string_view name) {
-  return UnmodifiableEntity(fmt::format(
-      "Cannot perform the operation on the protected role '{}' - this role is only modifiable by "
-      "AWS",
-      name));
 }
 
 // A policy ARN in an Attach/Detach request. Text that is not an ARN at all: ValidationError
@@ -127,13 +54,15 @@ Result<bool> PolicyExists(const store::ReadTransaction& tx, std::string_view acc
   return true;
 }
 
-Result<json::object> Attach(CallContext& call, const json::object& in, const Kind& kind,
+Result<json::object> Attach(CallContext& call, const json::object& in,
+                            const PolicyHolderKind& kind,
                             const IamOptions& options) {
   const std::string_view arn_text = GetString(in, "PolicyArn");
   Result<Arn> arn = ParsePolicyArn(arn_text);
   if (!arn) return Fail(arn.error());
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     if (entity->is_protected) return Fail(ProtectedRole(entity->name));
     Result<bool> exists = PolicyExists(tx, Account(call), arn_text, *arn);
@@ -147,7 +76,9 @@ Result<json::object> Attach(CallContext& call, const json::object& in, const Kin
     if (*attached) return Ok();  // attaching again succeeds and changes nothing, as in AWS
     Result<std::int64_t> count = tx.Attachments().CountForEntity(entity->ref);
     if (!count) return Fail(FromStore(count.error()));
-    if (*count >= Quota(kind, options)) return Fail(QuotaExceeded(kind.quota_name, Quota(kind, options)));
+    if (*count >= Quota(kind, options)) {
+      return Fail(QuotaExceeded(kind.attach_quota_name, Quota(kind, options)));
+    }
     if (Result<void> done = tx.Attachments().Attach(Account(call), entity->ref, arn_text); !done) {
       if (store::IsConflict(done.error())) return Ok();
       return Fail(FromStore(done.error()));
@@ -158,12 +89,14 @@ Result<json::object> Attach(CallContext& call, const json::object& in, const Kin
   return json::object{};
 }
 
-Result<json::object> Detach(CallContext& call, const json::object& in, const Kind& kind) {
+Result<json::object> Detach(CallContext& call, const json::object& in,
+                            const PolicyHolderKind& kind) {
   const std::string_view arn_text = GetString(in, "PolicyArn");
   Result<Arn> arn = ParsePolicyArn(arn_text);
   if (!arn) return Fail(arn.error());
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     if (entity->is_protected) return Fail(ProtectedRole(entity->name));
     if (Result<void> done = tx.Attachments().Detach(entity->ref, arn_text); !done) {
@@ -178,12 +111,14 @@ Result<json::object> Detach(CallContext& call, const json::object& in, const Kin
   return json::object{};
 }
 
-Result<json::object> ListAttached(CallContext& call, const json::object& in, const Kind& kind) {
+Result<json::object> ListAttached(CallContext& call, const json::object& in,
+                                  const PolicyHolderKind& kind) {
   Result<store::ListQuery> query = PageQuery(call, in, {kind.name_member, "PathPrefix"});
   if (!query) return Fail(query.error());
   json::object out;
   Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     Result<store::Page<store::AttachedPolicy>> page =
         tx.Attachments().ListForEntity(entity->ref, *query);
@@ -322,31 +257,13 @@ Result<json::object> ListEntitiesForPolicy(CallContext& call, const json::object
 // Resource: the user/group/role ARN (stored path when it exists), its tags as
 // aws:ResourceTag/* (users and roles), iam:PolicyARN for Attach/Detach, and the entity's
 // current boundary as iam:PermissionsBoundary (service reference condition keys).
-TargetFn EntityTargetFn(const Kind& kind, bool with_policy_arn) {
-  return [&kind, with_policy_arn](CallContext& call,
-                                  const json::object& in) -> Result<authz::AuthzTarget> {
-    const std::string_view name = GetString(in, kind.name_member);
-    authz::AuthzTarget target = Target(call, {EntityArn(Account(call), kind.arn_kind, "/", name)});
-    Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-      Result<Entity> entity = FindEntity(tx, Account(call), kind, name);
-      if (!entity) return Ok();
-      target.resources = {EntityArn(Account(call), kind.arn_kind, entity->path, entity->name)};
-      if (kind.type != store::EntityType::kGroup) {
-        store::TagRef ref{kind.type == store::EntityType::kUser ? store::TaggableType::kUser
-                                                                : store::TaggableType::kRole,
-                          entity->ref.id};
-        Result<std::vector<store::Tag>> tags = tx.Tags().List(ref);
-        if (tags) AddResourceTags(target, *tags);
-        if (with_policy_arn && !entity->boundary.empty()) {
-          target.keys.push_back({"iam:PermissionsBoundary", {entity->boundary}});
-        }
-      }
-      return Ok();
-    });
-    if (!read) return Fail(read.error());
-    if (with_policy_arn) {
-      target.keys.push_back({"iam:PolicyARN", {std::string(GetString(in, "PolicyArn"))}});
-    }
+// Attach/Detach: the holder (with its boundary) and iam:PolicyARN.
+TargetFn AttachTarget(const PolicyHolderKind& kind) {
+  return [base = PolicyHolderTarget(kind, true)](
+             CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {
+    Result<authz::AuthzTarget> target = base(call, in);
+    if (!target) return target;
+    target->keys.push_back({"iam:PolicyARN", {std::string(GetString(in, "PolicyArn"))}});
     return target;
   };
 }
@@ -357,21 +274,19 @@ void RegisterAttachments(HandlerRegistry& registry, const IamOptions& options) {
   auto add = [&](const std::string& operation, Handler handler, TargetFn target) {
     registry.Add("iam", operation, OperationSpec{std::move(handler), true, std::move(target)});
   };
-  for (const Kind* kind : {&kUser, &kGroup, &kRole}) {
-    const std::string noun = kind->type == store::EntityType::kUser    ? "User"
-                             : kind->type == store::EntityType::kGroup ? "Group"
-                                                                       : "Role";
+  for (const PolicyHolderKind* kind : {&kUserHolder, &kGroupHolder, &kRoleHolder}) {
+    const std::string noun = OperationNoun(*kind);
     add("Attach" + noun + "Policy",
         [kind, options](CallContext& call, const json::object& in) {
           return Attach(call, in, *kind, options);
         },
-        EntityTargetFn(*kind, true));
+        AttachTarget(*kind));
     add("Detach" + noun + "Policy",
         [kind](CallContext& call, const json::object& in) { return Detach(call, in, *kind); },
-        EntityTargetFn(*kind, true));
+        AttachTarget(*kind));
     add("ListAttached" + noun + "Policies",
         [kind](CallContext& call, const json::object& in) { return ListAttached(call, in, *kind); },
-        EntityTargetFn(*kind, false));
+        PolicyHolderTarget(*kind, false));
   }
   add("ListEntitiesForPolicy", ListEntitiesForPolicy,
       [](CallContext& call, const json::object& in) -> Result<authz::AuthzTarget> {

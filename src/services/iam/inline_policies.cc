@@ -14,23 +14,14 @@
 
 #include "policy/policy.h"
 #include "services/iam/iam.h"
+#include "services/iam/policy_holders.h"
 
 namespace rampart::services::iam {
 namespace {
 
 const policy::CompileOptions kNoQuota{.policy_id = "", .enforce_size_quota = false};
 
-struct Kind {
-  store::EntityType type;
-  std::string_view name_member;  // "UserName", ...
-  std::string_view noun;         // "user", ...
-};
-
-constexpr Kind kUser{store::EntityType::kUser, "UserName", "user"};
-constexpr Kind kGroup{store::EntityType::kGroup, "GroupName", "group"};
-constexpr Kind kRole{store::EntityType::kRole, "RoleName", "role"};
-
-std::int64_t SizeQuota(const Kind& kind, const IamOptions& options) {
+std::int64_t SizeQuota(const PolicyHolderKind& kind, const IamOptions& options) {
   switch (kind.type) {
     case store::EntityType::kUser: return options.quotas.user_policy_size;
     case store::EntityType::kGroup: return options.quotas.group_policy_size;
@@ -39,66 +30,13 @@ std::int64_t SizeQuota(const Kind& kind, const IamOptions& options) {
   return 2048;
 }
 
-struct Entity {
-  store::EntityRef ref;
-  std::string name;  // as stored (case preserved)
-  std::string path;
-  std::string boundary;
-  bool is_protected = false;
-};
-
-Result<Entity> FindEntity(const store::ReadTransaction& tx, std::string_view account,
-                          const Kind& kind, std::string_view name) {
-  switch (kind.type) {
-    case store::EntityType::kUser: {
-      Result<store::UserRow> user = tx.Users().Get(account, name);
-      if (!user) return Fail(user.error());
-      return Entity{store::EntityRef::User(user->id), user->name, user->path,
-                    user->permissions_boundary, false};
-    }
-    case store::EntityType::kGroup: {
-      Result<store::GroupRow> group = tx.Groups().Get(account, name);
-      if (!group) return Fail(group.error());
-      return Entity{store::EntityRef::Group(group->id), group->name, group->path, "", false};
-    }
-    case store::EntityType::kRole: {
-      Result<store::RoleRow> role = tx.Roles().Get(account, name);
-      if (!role) return Fail(role.error());
-      return Entity{store::EntityRef::Role(role->id), role->name, role->path,
-                    role->permissions_boundary,
-                    role->path.rfind("/aws-service-role/", 0) == 0 ||
-                        role->path.rfind("/aws-reserved/", 0) == 0};
-    }
-  }
-  return Fail(ServiceFailure("unknown entity type"));
-}
-
-Result<Entity> ReadEntity(const store::ReadTransaction& tx, std::string_view account,
-                          const Kind& kind, std::string_view name) {
-  Result<Entity> entity = FindEntity(tx, account, kind, name);
-  if (!entity) {
-    if (store::IsNotFound(entity.error())) {
-      return Fail(
-          NoSuchEntity(fmt::format("The {} with name {} cannot be found.", kind.noun, name)));
-    }
-    return Fail(FromStore(entity.error()));
-  }
-  return entity;
-}
-
-Error NoSuchPolicy(const Kind& kind, std::string_view policy_name) {
+Error NoSuchPolicy(const PolicyHolderKind& kind, std::string_view policy_name) {
   return NoSuchEntity(
       fmt::format("The {} policy with name {} cannot be found.", kind.noun, policy_name));
 }
 
-Error ProtectedRole(std::string_view name) {
-  return UnmodifiableEntity(fmt::format(
-      "Cannot perform the operation on the protected role '{}' - this role is only modifiable by "
-      "AWS",
-      name));
-}
-
-Result<json::object> PutPolicy(CallContext& call, const json::object& in, const Kind& kind,
+Result<json::object> PutPolicy(CallContext& call, const json::object& in,
+                               const PolicyHolderKind& kind,
                                const IamOptions& options) {
   const std::string policy_name(GetString(in, "PolicyName"));
   const std::string document(GetString(in, "PolicyDocument"));
@@ -107,7 +45,8 @@ Result<json::object> PutPolicy(CallContext& call, const json::object& in, const 
   if (!compiled) return Fail(compiled.error());
   const std::size_t size = policy::PolicySizeWithoutWhitespace(document);
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     if (entity->is_protected) return Fail(ProtectedRole(entity->name));
     Result<std::vector<store::InlinePolicyRow>> existing = tx.InlinePolicies().ListAll(entity->ref);
@@ -129,11 +68,13 @@ Result<json::object> PutPolicy(CallContext& call, const json::object& in, const 
   return json::object{};
 }
 
-Result<json::object> GetPolicy(CallContext& call, const json::object& in, const Kind& kind) {
+Result<json::object> GetPolicy(CallContext& call, const json::object& in,
+                               const PolicyHolderKind& kind) {
   const std::string_view policy_name = GetString(in, "PolicyName");
   json::object out;
   Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     Result<store::InlinePolicyRow> row = tx.InlinePolicies().Get(entity->ref, policy_name);
     if (!row) {
@@ -149,12 +90,14 @@ Result<json::object> GetPolicy(CallContext& call, const json::object& in, const 
   return out;
 }
 
-Result<json::object> ListPolicies(CallContext& call, const json::object& in, const Kind& kind) {
+Result<json::object> ListPolicies(CallContext& call, const json::object& in,
+                                  const PolicyHolderKind& kind) {
   Result<store::ListQuery> query = PageQuery(call, in, {kind.name_member});
   if (!query) return Fail(query.error());
   json::object out;
   Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     Result<store::Page<std::string>> page = tx.InlinePolicies().ListNames(entity->ref, *query);
     if (!page) return Fail(FromStore(page.error()));
@@ -168,10 +111,12 @@ Result<json::object> ListPolicies(CallContext& call, const json::object& in, con
   return out;
 }
 
-Result<json::object> DeletePolicy(CallContext& call, const json::object& in, const Kind& kind) {
+Result<json::object> DeletePolicy(CallContext& call, const json::object& in,
+                                  const PolicyHolderKind& kind) {
   const std::string_view policy_name = GetString(in, "PolicyName");
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
-    Result<Entity> entity = ReadEntity(tx, Account(call), kind, GetString(in, kind.name_member));
+    Result<PolicyHolder> entity =
+        ReadPolicyHolder(tx, Account(call), kind, GetString(in, kind.name_member));
     if (!entity) return Fail(entity.error());
     if (entity->is_protected) return Fail(ProtectedRole(entity->name));
     if (Result<void> gone = tx.InlinePolicies().Delete(entity->ref, policy_name); !gone) {
@@ -187,56 +132,28 @@ Result<json::object> DeletePolicy(CallContext& call, const json::object& in, con
 // Resource: the entity's ARN (stored path when it exists); for users and roles their tags as
 // aws:ResourceTag/* and, for writes, their boundary as iam:PermissionsBoundary (service
 // reference condition keys of Put/DeleteUserPolicy and Put/DeleteRolePolicy).
-TargetFn EntityTargetFn(const Kind& kind, bool with_boundary) {
-  return [&kind, with_boundary](CallContext& call,
-                                const json::object& in) -> Result<authz::AuthzTarget> {
-    const std::string_view name = GetString(in, kind.name_member);
-    authz::AuthzTarget target = Target(call, {EntityArn(Account(call), kind.noun, "/", name)});
-    Result<void> read = call.Read([&](const store::ReadTransaction& tx) -> Result<void> {
-      Result<Entity> entity = FindEntity(tx, Account(call), kind, name);
-      if (!entity) return Ok();
-      target.resources = {EntityArn(Account(call), kind.noun, entity->path, entity->name)};
-      if (kind.type != store::EntityType::kGroup) {
-        store::TagRef ref{kind.type == store::EntityType::kUser ? store::TaggableType::kUser
-                                                                : store::TaggableType::kRole,
-                          entity->ref.id};
-        Result<std::vector<store::Tag>> tags = tx.Tags().List(ref);
-        if (tags) AddResourceTags(target, *tags);
-        if (with_boundary && !entity->boundary.empty()) {
-          target.keys.push_back({"iam:PermissionsBoundary", {entity->boundary}});
-        }
-      }
-      return Ok();
-    });
-    if (!read) return Fail(read.error());
-    return target;
-  };
-}
-
 }  // namespace
 
 void RegisterInlinePolicies(HandlerRegistry& registry, const IamOptions& options) {
   auto add = [&](const std::string& operation, Handler handler, TargetFn target) {
     registry.Add("iam", operation, OperationSpec{std::move(handler), true, std::move(target)});
   };
-  for (const Kind* kind : {&kUser, &kGroup, &kRole}) {
-    const std::string noun = kind->type == store::EntityType::kUser    ? "User"
-                             : kind->type == store::EntityType::kGroup ? "Group"
-                                                                       : "Role";
+  for (const PolicyHolderKind* kind : {&kUserHolder, &kGroupHolder, &kRoleHolder}) {
+    const std::string noun = OperationNoun(*kind);
     add("Put" + noun + "Policy",
         [kind, options](CallContext& call, const json::object& in) {
           return PutPolicy(call, in, *kind, options);
         },
-        EntityTargetFn(*kind, true));
+        PolicyHolderTarget(*kind, true));
     add("Get" + noun + "Policy",
         [kind](CallContext& call, const json::object& in) { return GetPolicy(call, in, *kind); },
-        EntityTargetFn(*kind, false));
+        PolicyHolderTarget(*kind, false));
     add("List" + noun + "Policies",
         [kind](CallContext& call, const json::object& in) { return ListPolicies(call, in, *kind); },
-        EntityTargetFn(*kind, false));
+        PolicyHolderTarget(*kind, false));
     add("Delete" + noun + "Policy",
         [kind](CallContext& call, const json::object& in) { return DeletePolicy(call, in, *kind); },
-        EntityTargetFn(*kind, true));
+        PolicyHolderTarget(*kind, true));
   }
 }
 

@@ -21,6 +21,7 @@
 #include "common/strings.h"
 #include "policy/policy.h"
 #include "services/iam/iam.h"
+#include "services/iam/policy_holders.h"
 #include "services/iam/identity_helpers.h"
 
 namespace rampart::services::iam {
@@ -33,21 +34,6 @@ const policy::CompileOptions kNoQuota{.policy_id = "", .enforce_size_quota = fal
 
 Error NoSuchRole(std::string_view name) {
   return NoSuchEntity(fmt::format("The role with name {} cannot be found.", name));
-}
-
-// Service-linked roles and roles AWS reserves (IAM Identity Center) can be changed only by
-// the service that owns them (wording from real AWS responses quoted in rebuy-de/aws-nuke
-// #331 and #441).
-Error ProtectedRole(std::string_view name) {
-  return UnmodifiableEntity(fmt::format(
-      "Cannot perform the operation on the protected role '{}' - this role is only modifiable by "
-      "AWS",
-      name));
-}
-
-bool IsProtectedRole(const store::RoleRow& role) {
-  return role.path.rfind(kServiceRolePathPrefix, 0) == 0 ||
-         role.path.rfind("/aws-reserved/", 0) == 0;
 }
 
 std::string RoleArn(const CallContext& call, const store::RoleRow& role) {
