@@ -467,8 +467,11 @@ Result<json::object> RoleDetail(const store::ReadTransaction& tx, const store::R
   return out;
 }
 
-Result<json::object> LocalPolicyDetail(const store::ReadTransaction& tx, std::string_view account,
-                                       const store::ManagedPolicyRow& policy) {
+// The members every policy of GetAccountAuthorizationDetails has, with its use counts in
+// `account`. `P` is a customer managed policy row or an AWS managed policy.
+template <typename P>
+Result<json::object> PolicyDetailHead(const store::ReadTransaction& tx, std::string_view account,
+                                      const P& policy) {
   json::object out{{"PolicyName", policy.name}, {"PolicyId", policy.id},
                    {"Arn", policy.arn},         {"Path", policy.path},
                    {"DefaultVersionId", policy.default_version_id}};
@@ -479,6 +482,14 @@ Result<json::object> LocalPolicyDetail(const store::ReadTransaction& tx, std::st
   out["AttachmentCount"] = *attachments;
   out["PermissionsBoundaryUsageCount"] = *boundaries;
   out["IsAttachable"] = true;
+  return out;
+}
+
+Result<json::object> LocalPolicyDetail(const store::ReadTransaction& tx, std::string_view account,
+                                       const store::ManagedPolicyRow& policy) {
+  Result<json::object> head = PolicyDetailHead(tx, account, policy);
+  if (!head) return head;
+  json::object& out = *head;
   if (!policy.description.empty()) out["Description"] = policy.description;
   out["CreateDate"] = Time(policy.created);
   out["UpdateDate"] = Time(policy.updated);
@@ -492,21 +503,14 @@ Result<json::object> LocalPolicyDetail(const store::ReadTransaction& tx, std::st
                                         {"CreateDate", Time(version.created)}});
   }
   out["PolicyVersionList"] = std::move(version_list);
-  return out;
+  return head;
 }
 
 Result<json::object> AwsPolicyDetail(const store::ReadTransaction& tx, std::string_view account,
                                      const authz::AwsManagedPolicy& policy) {
-  json::object out{{"PolicyName", policy.name}, {"PolicyId", policy.id},
-                   {"Arn", policy.arn},         {"Path", policy.path},
-                   {"DefaultVersionId", policy.default_version_id}};
-  Result<std::int64_t> attachments = Must(tx.Attachments().CountForPolicy(account, policy.arn));
-  if (!attachments) return Fail(attachments.error());
-  Result<std::int64_t> boundaries = Must(tx.Attachments().CountBoundaryUses(account, policy.arn));
-  if (!boundaries) return Fail(boundaries.error());
-  out["AttachmentCount"] = *attachments;
-  out["PermissionsBoundaryUsageCount"] = *boundaries;
-  out["IsAttachable"] = true;
+  Result<json::object> head = PolicyDetailHead(tx, account, policy);
+  if (!head) return head;
+  json::object& out = *head;
   out["CreateDate"] = Time(policy.created);
   out["UpdateDate"] = Time(policy.updated);
   // Only the current version of each AWS managed policy ships with rampart.
@@ -516,7 +520,7 @@ Result<json::object> AwsPolicyDetail(const store::ReadTransaction& tx, std::stri
                                       {"IsDefaultVersion", true},
                                       {"CreateDate", Time(policy.updated)}});
   out["PolicyVersionList"] = std::move(version_list);
-  return out;
+  return head;
 }
 
 Result<Listing> ListEverything(const store::ReadTransaction& tx, std::string_view account,
