@@ -212,9 +212,10 @@ Result<AuthzResult> Authorizer::Decide(const Principal& principal, const AuthzTa
 }
 
 Result<void> Authorizer::Authorize(const Principal& principal, const AuthzTarget& target,
-                                   const RequestFacts& facts) const {
+                                   const RequestFacts& facts, AuthzResult* decided) const {
   Result<AuthzResult> result = Decide(principal, target, facts);
   if (!result) return Fail(result.error());
+  if (decided != nullptr) *decided = *result;
   if (result->decision.allowed()) return Ok();
   // Changes to AWS managed policies and AWS-reserved roles are refused by the IAM handlers
   // themselves, with AWS's own answers ("Cannot delete policies outside your own account.",

@@ -97,8 +97,10 @@ class Authorizer {
   // Allowed, or Error AccessDenied (403) with AWS's message: "User: ARN is not authorized to
   // perform: ACTION on resource: RES because no identity-based policy allows the ACTION
   // action". Other errors (store unavailable) are returned as they are.
+  // With `decided`, also hands back the decision behind the answer (for a denial's
+  // explanation), so the caller does not evaluate the request again.
   Result<void> Authorize(const Principal& principal, const AuthzTarget& target,
-                         const RequestFacts& facts) const;
+                         const RequestFacts& facts, AuthzResult* decided = nullptr) const;
 
   // The decision without turning it into an error (simulation, tests).
   Result<AuthzResult> Decide(const Principal& principal, const AuthzTarget& target,

@@ -230,17 +230,16 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
                                       .secure_transport = call.secure_transport,
                                       .region = std::string(call.region),
                                       .user_agent = std::string(call.user_agent)};
-    Result<void> allowed = authorizer_.Authorize(caller, target, request_facts);
+    authz::AuthzResult decided;
+    Result<void> allowed = authorizer_.Authorize(caller, target, request_facts,
+                                                 encode_denials_ ? &decided : nullptr);
     if (!allowed) {
       Error denied = allowed.error();
-      if (encode_denials_ && denied.http_status == 403) {
+      if (encode_denials_ && denied.http_status == 403 && !decided.decision.allowed()) {
         // The details of the (first) resource denied.
-        Result<authz::AuthzResult> decided = authorizer_.Decide(caller, target, request_facts);
-        if (decided && !decided->decision.allowed()) {
-          if (Result<std::string> encoded = services::sts::EncodeDenial(
-                  env_, caller, target, request_facts, decided->denied_resource)) {
-            denied.message += " Encoded authorization failure message: " + *encoded;
-          }
+        if (Result<std::string> encoded = services::sts::EncodeDenial(
+                env_, caller, target, request_facts, decided.denied_resource)) {
+          denied.message += " Encoded authorization failure message: " + *encoded;
         }
       }
       return fail(denied);
