@@ -1,10 +1,12 @@
 // Audit trail benchmarks on real SQLite files (the system temp directory, or
 // $RAMPART_BENCH_DIR):
 //   BM_CreateUser/recorded:0|1   the iam CreateUser handler through a CallContext, without and
-//                                with the audit record as the dispatcher writes it (Prepare,
-//                                Append in the handler's transaction, Complete with the
-//                                response on the recorder's thread); 1 and 8 concurrent
+//                                with the audit record as the dispatcher writes it (the
+//                                dispatcher's own CallRecording: the complete record appended
+//                                in the handler's transaction); 1 and 8 concurrent
 //                                writers on one store. Counter p50_us = median latency per call.
+//   BM_CreateUserAlternating     the same two, alternating every 250 ms within one run: the
+//                                robust ratio on a noisy machine (overhead_pct).
 //   BM_LookupEvents/<attribute>  the LookupEvents handler (input checks, NextToken, store
 //                                query, output tree) for one page of 50 filtered by one
 //                                attribute, over 1,000,000 events of one account
@@ -27,6 +29,7 @@
 
 #include "audit/audit.h"
 #include "protocol/protocol.h"
+#include "server/call_recording.h"
 #include "services/cloudtrail/cloudtrail.h"
 #include "services/iam/iam.h"
 #include "store/store.h"
@@ -110,10 +113,29 @@ WriteFixture& Writes() {
   return *fixture;
 }
 
-// The dispatcher's step 6 for one CreateUser call, with or without the audit record.
-bool CreateUserCall(WriteFixture& f, bool recorded) {
+// What the dispatcher knows of a CreateUser call by `f.admin` (borrows `event_id`, `input`).
+audit::ApiCall CreateUserFacts(WriteFixture& f, const std::string& event_id,
+                               const json::object& input) {
   static const protocol::ServiceModel* model = protocol::Models().Find("iam");
   static const protocol::Operation* op = model->FindOperation("CreateUser");
+  audit::ApiCall facts;
+  facts.caller = &f.admin;
+  facts.service = "iam";
+  facts.operation = "CreateUser";
+  facts.region = "us-east-1";
+  facts.source_ip = "127.0.0.1";
+  facts.user_agent = "aws-cli/2.9.19 Python/3.11.2 Linux/6.1.0 source/x86_64.debian.12";
+  facts.request_id = event_id;
+  facts.event_id = event_id;
+  facts.time = f.clock.Now();
+  facts.model = model;
+  facts.op = op;
+  facts.input = &input;
+  return facts;
+}
+
+// The dispatcher's step 6 for one CreateUser call, with or without the audit record.
+bool CreateUserCall(WriteFixture& f, bool recorded) {
   const services::OperationSpec* spec = f.registry.Find("iam", "CreateUser");
   json::object input{{"UserName", "u" + std::to_string(f.next_user++)}};
   services::CallContext call(f.env, f.admin);
@@ -129,30 +151,12 @@ bool CreateUserCall(WriteFixture& f, bool recorded) {
   if (!recorded) return report(spec->handler(call, input));
 
   const std::string event_id = audit::NewEventId();
-  const std::string request_id = event_id;
-  audit::ApiCall facts;
-  facts.caller = &f.admin;
-  facts.service = "iam";
-  facts.operation = "CreateUser";
-  facts.region = "us-east-1";
-  facts.source_ip = "127.0.0.1";
-  facts.user_agent = "bench";
-  facts.request_id = request_id;
-  facts.event_id = event_id;
-  facts.time = call.now;
-  facts.model = model;
-  facts.op = op;
-  facts.input = &input;
-  f.recorder->Begin(event_id);
-  audit::Recorder::Prepared prepared = f.recorder->Prepare(
-      audit::BuildApiCallRecord(facts, audit::Outcome{}), audit::ResourcesOf(facts, nullptr));
-  call.OnWrite(
-      [&](store::WriteTransaction& tx) { return f.recorder->Append(tx, prepared); });
+  audit::ApiCall facts = CreateUserFacts(f, event_id, input);
+  server::CallRecording recording(*f.recorder, facts);
+  recording.Attach(call);
   Result<json::object> output = spec->handler(call, input);
-  if (!report(output)) return false;
-  f.recorder->Complete(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
-                       audit::ResourcesOf(facts, &*output));
-  return true;
+  recording.Finish(output);
+  return report(output);
 }
 
 void BM_CreateUser(benchmark::State& state) {
@@ -187,6 +191,68 @@ BENCHMARK(BM_CreateUser)
     ->Threads(1)
     ->Threads(8)
     ->MinTime(3.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// The CPU the recorded path adds on the calling thread: a CreateUser record built with its
+// response, turned into its store row, and matched against the built-in alert rules.
+void BM_PrepareRecord(benchmark::State& state) {
+  WriteFixture& f = Writes();
+  json::object input{{"UserName", "alice"}, {"Path", "/team/"}};
+  json::object output{{"User", json::object{{"Path", "/team/"},
+                                            {"UserName", "alice"},
+                                            {"UserId", "AIDAEXAMPLEEXAMPLE01"},
+                                            {"Arn", "arn:aws:iam::111122223333:user/team/alice"},
+                                            {"CreateDate", "2026-12-08T00:00:00Z"}}}};
+  for (auto _ : state) {
+    const std::string event_id = audit::NewEventId();
+    audit::ApiCall facts = CreateUserFacts(f, event_id, input);
+    audit::Recorder::Prepared prepared =
+        f.recorder->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{&output, nullptr}),
+                            audit::ResourcesOf(facts, &output));
+    benchmark::DoNotOptimize(prepared);
+  }
+}
+BENCHMARK(BM_PrepareRecord)->Unit(benchmark::kMicrosecond);
+
+// Recorded and unrecorded calls alternate in slices of 250 ms of wall time (every thread in
+// the same slice), so that the shared machine's slow drifts (disk flush latency, other load)
+// weigh on both sides alike; the counters are the medians of each side (per-thread medians
+// averaged over the threads) and overhead_pct = recorded / unrecorded - 1.
+void BM_CreateUserAlternating(benchmark::State& state) {
+  WriteFixture& f = Writes();
+  std::vector<double> micros[2];
+  micros[0].reserve(8192);
+  micros[1].reserve(8192);
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    const bool recorded =
+        (std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch()).count() /
+         250) % 2 == 1;
+    if (!CreateUserCall(f, recorded)) {
+      state.SkipWithError("CreateUser failed");
+      break;
+    }
+    micros[recorded ? 1 : 0].push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  double p50[2] = {0, 0};
+  for (int side = 0; side < 2; ++side) {
+    std::sort(micros[side].begin(), micros[side].end());
+    if (!micros[side].empty()) p50[side] = micros[side][micros[side].size() / 2];
+  }
+  state.counters["plain_p50_us"] = benchmark::Counter(p50[0], benchmark::Counter::kAvgThreads);
+  state.counters["recorded_p50_us"] =
+      benchmark::Counter(p50[1], benchmark::Counter::kAvgThreads);
+  state.counters["overhead_pct"] = benchmark::Counter(
+      p50[0] > 0 ? 100.0 * (p50[1] / p50[0] - 1.0) : 0.0, benchmark::Counter::kAvgThreads);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CreateUserAlternating)
+    ->Threads(1)
+    ->Threads(8)
+    ->MinTime(10.0)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

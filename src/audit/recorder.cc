@@ -164,24 +164,26 @@ Recorder::Prepared Recorder::Prepare(const json::object& record,
   return prepared;
 }
 
-Result<void> Recorder::AppendRows(store::WriteTransaction& tx, const Prepared& prepared) {
+Result<std::int64_t> Recorder::AppendRows(store::WriteTransaction& tx,
+                                          const Prepared& prepared) {
   Result<std::int64_t> appended = tx.AuditEvents().Append(prepared.row);
   if (!appended) return Fail(appended.error());
   for (const store::OutboxMessage& message : prepared.alerts) {
     Result<std::int64_t> queued = tx.Outbox().Enqueue(message);
     if (!queued) return Fail(queued.error());
   }
-  return Ok();
+  return appended;
 }
 
-Result<void> Recorder::Append(store::WriteTransaction& tx, const Prepared& prepared) {
-  if (Result<void> appended = AppendRows(tx, prepared); !appended) return appended;
+Result<std::int64_t> Recorder::Append(store::WriteTransaction& tx, const Prepared& prepared) {
+  Result<std::int64_t> appended = AppendRows(tx, prepared);
+  if (!appended) return appended;
   std::lock_guard lock(mutex_);
   ++stats_.appended_in_transaction;
   // The event needs indexing: wake the thread if nothing else will.
   if (!index_pending_ && queue_.empty()) wake_.notify_one();
   index_pending_ = true;
-  return Ok();
+  return appended;
 }
 
 void Recorder::Begin(const std::string& event_id) {
@@ -211,9 +213,11 @@ void Recorder::Submit(const json::object& record, std::vector<store::AuditResour
   if (queue_.size() == 1) wake_.notify_one();
 }
 
-void Recorder::Complete(const json::object& record, std::vector<store::AuditResource> resources) {
+void Recorder::Complete(const json::object& record, std::vector<store::AuditResource> resources,
+                        std::int64_t sequence) {
   Item item;
   item.prepared.row = ToRow(record, std::move(resources));
+  item.prepared.row.sequence = sequence;
   item.replace = true;
   item.record = record;
   std::unique_lock lock(mutex_);
@@ -310,7 +314,7 @@ bool Recorder::WriteBatch(std::vector<Item>& batch) {
           item.prepared.alerts = alerts_.Evaluate(item.record, clock_.Now());
         }
       }
-      if (Result<void> appended = AppendRows(tx, item.prepared); !appended) {
+      if (Result<std::int64_t> appended = AppendRows(tx, item.prepared); !appended) {
         spdlog::warn("audit: cannot record event {}: {}", item.prepared.row.event_id,
                      appended.error().message);
         ++failures;

@@ -3,7 +3,8 @@
 //
 // Two paths, both ending in AuditEventRepo:
 //   - in the handler's transaction (Append, from a CallContext::OnWrite hook): the event
-//     commits or rolls back with the change it records, and so do its alerts (outbox);
+//     commits or rolls back with the change it records, and so do its alerts (outbox); when
+//     the handler declared its response before the write, the record is complete there;
 //   - queued (Submit, Complete): events of calls that wrote nothing (reads, denials,
 //     failures) and the completion of in-transaction events with their responseElements,
 //     written by the Recorder's own thread in batches (one transaction per batch).
@@ -95,8 +96,9 @@ class Recorder {
   Prepared Prepare(const boost::json::object& record,
                    std::vector<store::AuditResource> resources);
 
-  // Appends a prepared event and its alerts in `tx` (the caller's transaction).
-  Result<void> Append(store::WriteTransaction& tx, const Prepared& prepared);
+  // Appends a prepared event and its alerts in `tx` (the caller's transaction); returns the
+  // event's sequence number (valid if `tx` commits).
+  Result<std::int64_t> Append(store::WriteTransaction& tx, const Prepared& prepared);
 
   // Marks `event_id` open (see the header comment).
   void Begin(const std::string& event_id);
@@ -104,9 +106,11 @@ class Recorder {
   void End(const std::string& event_id);
   // Queues a new event (evaluating alerts); closes it once written.
   void Submit(const boost::json::object& record, std::vector<store::AuditResource> resources);
-  // Queues the final form of an event: replaces the committed record of the same eventID, or
-  // appends it (with its alerts) if none was committed. Closes it once written.
-  void Complete(const boost::json::object& record, std::vector<store::AuditResource> resources);
+  // Queues the final form of an event: replaces the committed record of the same eventID
+  // appended as `sequence` (Append's answer), or appends it (with its alerts) if none was
+  // committed. Closes it once written.
+  void Complete(const boost::json::object& record, std::vector<store::AuditResource> resources,
+                std::int64_t sequence);
 
   // Blocks until everything queued before the call is committed.
   void Flush();
@@ -126,7 +130,7 @@ class Recorder {
   void Run();
   // Writes `batch` and indexes pending events; true when events remain to be indexed.
   bool WriteBatch(std::vector<Item>& batch);
-  Result<void> AppendRows(store::WriteTransaction& tx, const Prepared& prepared);
+  Result<std::int64_t> AppendRows(store::WriteTransaction& tx, const Prepared& prepared);
 
   store::Store& store_;
   AlertEngine& alerts_;

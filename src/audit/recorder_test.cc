@@ -95,7 +95,7 @@ TEST_F(RecorderTest, InTransactionEventCommitsOrRollsBackWithTheChange) {
   }));
   ASSERT_TRUE(store_->Write([&](store::WriteTransaction& tx) -> Result<void> {
     if (auto made = tx.Users().Create(user); !made) return made;
-    return recorder.Append(tx, ok);
+    return recorder.Append(tx, ok) ? Ok() : Fail("X", "append");
   }));
   // A change whose commit fails leaves neither the change nor its event nor its alert.
   fail_commit_ = true;
@@ -105,7 +105,7 @@ TEST_F(RecorderTest, InTransactionEventCommitsOrRollsBackWithTheChange) {
   carol.name = "carol";
   EXPECT_FALSE(store_->Write([&](store::WriteTransaction& tx) -> Result<void> {
     if (auto made = tx.Users().Create(carol); !made) return made;
-    return recorder.Append(tx, lost);
+    return recorder.Append(tx, lost) ? Ok() : Fail("X", "append");
   }));
   fail_commit_ = false;
   auto events = Events();
@@ -131,15 +131,19 @@ TEST_F(RecorderTest, QueuedSubmitCompleteAndFlush) {
   ASSERT_EQ(Events().size(), 1u);
 
   // Complete replaces a committed event...
+  std::int64_t sequence = 0;
   ASSERT_TRUE(store_->Write([&](store::WriteTransaction& tx) -> Result<void> {
-    return recorder.Append(tx, recorder.Prepare(Record("ev-b"), {}));
+    Result<std::int64_t> appended = recorder.Append(tx, recorder.Prepare(Record("ev-b"), {}));
+    if (!appended) return Fail(appended.error());
+    sequence = *appended;
+    return Ok();
   }));
   json::object final_record = Record("ev-b");
   final_record["responseElements"] = json::object{{"user", json::object{{"userName", "bob"}}}};
   recorder.Begin("ev-b");
-  recorder.Complete(final_record, {{"AWS::IAM::User", "bob"}});
-  // ...and appends one whose transaction never committed.
-  recorder.Complete(Record("ev-c"), {});
+  recorder.Complete(final_record, {{"AWS::IAM::User", "bob"}}, sequence);
+  // ...and appends one whose transaction never committed (its sequence is another's).
+  recorder.Complete(Record("ev-c"), {}, sequence);
   recorder.Flush();
   EXPECT_FALSE(recorder.IsOpen("ev-b"));
   auto events = Events();

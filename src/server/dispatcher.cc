@@ -5,6 +5,7 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "server/call_recording.h"
 #include "services/iam/key_usage.h"
 #include "services/sts/sts.h"
 
@@ -180,11 +181,10 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
   facts.model = model;
   facts.op = &operation;
   facts.input = input ? &*input : nullptr;
+  std::optional<CallRecording> recording;
+  if (recorder_ != nullptr) recording.emplace(*recorder_, facts);
   auto fail = [&](const Error& error) -> HttpResponse {
-    if (recorder_ != nullptr) {
-      recorder_->Submit(audit::BuildApiCallRecord(facts, audit::Outcome{nullptr, &error}),
-                        audit::ResourcesOf(facts, nullptr));
-    }
+    if (recording) recording->Finish(error);
     return protocol::EncodeError(model, error, request_id);
   };
   // 4. Find the handler; operations of the model that rampart does not implement yet
@@ -246,65 +246,12 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) const {
     }
   }
 
-  // 6. Run the handler. Its writes carry the event: the hook appends it in the same
-  // transaction (prepared beforehand, so the store's writer thread only inserts rows).
-  if (recorder_ == nullptr) {
-    Result<boost::json::object> output = spec->handler(call, *input);
-    if (!output) return protocol::EncodeError(model, output.error(), request_id);
-    return protocol::EncodeOutput(*model, operation, *output, request_id);
-  }
-  std::optional<audit::Recorder::Prepared> prepared;
-  if (!audit::IsReadOnly(facts.service, facts.operation)) {
-    prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
-                                  audit::ResourcesOf(facts, nullptr));
-  }
-  bool hooked = false;
-  int writes = 0;
-  call.OnWrite([&](store::WriteTransaction& tx) -> Result<void> {
-    if (writes++ > 0) {
-      // A later Write of the same call: the event may already be committed by an earlier one.
-      store::AuditEventQuery query;
-      query.account_id = caller.account_id;
-      query.attribute = store::AuditAttribute::kEventId;
-      query.attribute_value = event_id;
-      query.max_results = 1;
-      if (auto found = tx.AuditEvents().Lookup(query); found && !found->items.empty()) {
-        return Ok();
-      }
-    }
-    if (!prepared) {
-      prepared = recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
-                                    audit::ResourcesOf(facts, nullptr));
-    }
-    // Open from before its commit, so that log delivery never ships the record before its
-    // completion (events only ever submitted are final when first committed).
-    if (!hooked) recorder_->Begin(event_id);
-    hooked = true;
-    return recorder_->Append(tx, *prepared);
-  });
+  // 6. Run the handler. Its writes carry the event (CallRecording): appended in the same
+  // transaction, prepared beforehand so that the store's writer thread only inserts rows.
+  if (recording) recording->Attach(call);
   Result<boost::json::object> output = spec->handler(call, *input);
-  if (!output) {
-    const Error& error = output.error();
-    boost::json::object record = audit::BuildApiCallRecord(facts, audit::Outcome{nullptr, &error});
-    if (hooked) {
-      recorder_->Complete(record, audit::ResourcesOf(facts, nullptr));
-    } else {
-      recorder_->Submit(record, audit::ResourcesOf(facts, nullptr));
-    }
-    return protocol::EncodeError(model, error, request_id);
-  }
-  std::vector<store::AuditResource> resources = audit::ResourcesOf(facts, &*output);
-  if (!hooked) {
-    recorder_->Submit(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
-                      std::move(resources));
-  } else if (!audit::ResponseElements(facts, &*output).is_null() ||
-             resources.size() != prepared->row.resources.size()) {
-    // The committed record lacks the response: complete it (batched, off the request path).
-    recorder_->Complete(audit::BuildApiCallRecord(facts, audit::Outcome{&*output, nullptr}),
-                        std::move(resources));
-  } else {
-    recorder_->End(event_id);
-  }
+  if (recording) recording->Finish(output);
+  if (!output) return protocol::EncodeError(model, output.error(), request_id);
   return protocol::EncodeOutput(*model, operation, *output, request_id);
 }
 

@@ -2,15 +2,18 @@
 
 namespace rampart::services {
 
-Result<void> CallContext::Write(const store::WriteWork& work) const {
+Result<void> CallContext::Write(const store::WriteWork& work) {
   if (env_.store == nullptr) return Fail("ServiceFailure", "no store is configured", 500);
-  return env_.store->Write([&](store::WriteTransaction& tx) -> Result<void> {
+  for (const std::function<void()>& hook : before_write_) hook();
+  Result<void> written = env_.store->Write([&](store::WriteTransaction& tx) -> Result<void> {
     if (Result<void> done = work(tx); !done) return done;
     for (const store::WriteWork& hook : write_hooks_) {
       if (Result<void> hooked = hook(tx); !hooked) return hooked;
     }
     return Ok();
   });
+  if (written) ++committed_writes_;
+  return written;
 }
 
 Result<void> CallContext::Read(const store::ReadWork& work) const {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,18 +51,43 @@ class CallContext {
   TimePoint now{};
 
   // Runs `work` in one durable write transaction, followed in the same transaction by every
-  // hook added with OnWrite (the call's audit record). All or nothing.
-  Result<void> Write(const store::WriteWork& work) const;
+  // hook added with OnWrite (the call's audit record). All or nothing. The hooks added with
+  // OnBeforeWrite run first, on the calling thread.
+  Result<void> Write(const store::WriteWork& work);
   Result<void> Read(const store::ReadWork& work) const;
+
+  // Declares the call's output when the handler knows it before (or inside) its Write: the
+  // audit record is then written complete, response included, in the write's own
+  // transaction, instead of being completed by a second write afterwards. The handler must
+  // return an equal object (the dispatcher checks, and completes the record if not).
+  void Respond(boost::json::object output) {
+    response_ = std::move(output);
+    ++response_generation_;
+  }
+  // The declared output; null until Respond.
+  const boost::json::object* response() const {
+    return response_ ? &*response_ : nullptr;
+  }
+  // How many times Respond was called.
+  int response_generation() const { return response_generation_; }
+  // Writes of this call that committed so far.
+  int committed_writes() const { return committed_writes_; }
 
   // Adds work to run inside the transaction of every later Write (the dispatcher uses it for
   // the audit record).
   void OnWrite(store::WriteWork hook) { write_hooks_.push_back(std::move(hook)); }
+  // Adds work to run on the calling thread before every later Write starts (the dispatcher
+  // prepares the audit record there, so that the store's writer thread only inserts it).
+  void OnBeforeWrite(std::function<void()> hook) { before_write_.push_back(std::move(hook)); }
 
  private:
   const Environment& env_;
   const Principal& caller_;
   std::vector<store::WriteWork> write_hooks_;
+  std::vector<std::function<void()>> before_write_;
+  std::optional<boost::json::object> response_;
+  int response_generation_ = 0;
+  int committed_writes_ = 0;
 };
 
 using Handler =

@@ -302,7 +302,7 @@ struct AuditResource {
 
 struct AuditEventRow {
   std::int64_t sequence = 0;  // assigned by Append; increases in commit order
-  std::string event_id;       // unique (CloudTrail eventID)
+  std::string event_id;       // CloudTrail eventID (a random UUID)
   std::string account_id;     // the account whose trail holds it (recipientAccountId)
   TimePoint event_time{};
   std::string event_name;
@@ -652,12 +652,12 @@ class AuditEventRepo {
  public:
   virtual ~AuditEventRepo() = default;
   // Records an event in the caller's transaction (a rolled-back change leaves no event) and
-  // returns its sequence number. kConflict if the event id is taken. Does not bump
-  // PolicyVersion.
+  // returns its sequence number. Event ids are not checked for uniqueness (they are random
+  // UUIDs). Does not bump PolicyVersion.
   virtual Result<std::int64_t> Append(const AuditEventRow& row) = 0;
-  // Replaces the record, filter attributes and resources of the event with `row.event_id`
-  // (the audit module completes an event appended in a handler's transaction with its
-  // response). kNotFound if no such event was committed.
+  // Replaces the record, filter attributes and resources of the event numbered
+  // `row.sequence` whose id is `row.event_id` (the audit module completes an event appended
+  // in a handler's transaction with its response). kNotFound if no such event was committed.
   virtual Result<void> Replace(const AuditEventRow& row) = 0;
   // Events of one account matching the query, newest first (by event time, then sequence).
   // Each event appears once even if several of its resources match.

@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "common/ids.h"
+#include "server/call_recording.h"
 #include "services/cloudtrail/cloudtrail.h"
 #include "services/iam/iam.h"
 #include "store/store.h"
@@ -435,11 +436,13 @@ class AuditTransactionTest : public LookupEventsTest {
     LookupEventsTest::TearDown();
   }
 
-  // Runs iam:CreateUser through a CallContext carrying the dispatcher's audit hook (the
-  // prepared event appended in the handler's transaction), then `extra_hook`, which may fail
-  // after both the change and the event are written.
+  // Runs iam:CreateUser through a CallContext carrying the dispatcher's CallRecording (the
+  // event appended in the handler's transaction), then `extra_hook`, which may fail after
+  // both the change and the event are written.
+  // `handler` replaces IAM's own CreateUser handler when given.
   Result<json::object> CreateUser(const std::string& name, std::string& event_id,
-                                  store::WriteWork extra_hook = nullptr) {
+                                  store::WriteWork extra_hook = nullptr,
+                                  const Handler& handler = nullptr) {
     CallContext call(env_, caller_);
     call.service = "iam";
     call.operation = "CreateUser";
@@ -453,12 +456,14 @@ class AuditTransactionTest : public LookupEventsTest {
     facts.event_id = event_id;
     facts.time = kNow;
     facts.input = &input;
-    audit::Recorder::Prepared prepared =
-        recorder_->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{}),
-                           audit::ResourcesOf(facts, nullptr));
-    call.OnWrite([&](store::WriteTransaction& tx) { return recorder_->Append(tx, prepared); });
+    server::CallRecording recording(*recorder_, facts);
+    recording.Attach(call);
     if (extra_hook) call.OnWrite(extra_hook);
-    return registry_.Find("iam", "CreateUser")->handler(call, input);
+    Result<json::object> out = handler ? handler(call, input)
+                                       : registry_.Find("iam", "CreateUser")->handler(call, input);
+    recording.Finish(out);
+    recorder_->Flush();
+    return out;
   }
 
   bool UserExists(const std::string& name) {
@@ -468,6 +473,14 @@ class AuditTransactionTest : public LookupEventsTest {
       return Ok();
     }));
     return found;
+  }
+  // The recorded event's CloudTrail record (null when there is none).
+  json::value Record(const std::string& event_id) {
+    Result<json::object> out = Lookup(Attribute("EventId", event_id));
+    EXPECT_TRUE(out);
+    if (!out || out->at("Events").as_array().empty()) return nullptr;
+    return json::parse(
+        out->at("Events").as_array()[0].as_object().at("CloudTrailEvent").as_string());
   }
   bool EventExists(const std::string& event_id) {
     Result<json::object> out = Lookup(Attribute("EventId", event_id));
@@ -527,27 +540,24 @@ TEST_F(AuditTransactionTest, FailureAfterTheChangeRollsBackBoth) {
   ASSERT_TRUE(hook_ran);
   ASSERT_FALSE(out);
   EXPECT_FALSE(UserExists("erin"));
-  EXPECT_FALSE(EventExists(event_id));
-  EXPECT_EQ(AlertCount(), 0);
+  // The success record went with the change; the call is recorded as the failure it was
+  // (with its alert), as the dispatcher records every failed call.
+  json::value record = Record(event_id);
+  ASSERT_TRUE(record.is_object());
+  EXPECT_EQ(record.at("errorMessage").as_string(), "injected failure before commit");
+  EXPECT_TRUE(record.at("responseElements").is_null());
+  EXPECT_EQ(AlertCount(), 1);
 }
 
 TEST_F(AuditTransactionTest, FailingEventRollsBackTheChange) {
   std::string first_id;
   ASSERT_TRUE(CreateUser("frank", first_id));
-  // An event that cannot be written (its id is taken) takes the change down with it: a
-  // committed change always has its event.
+  // An event that cannot be written (the store refuses it, as on an I/O error) takes the
+  // change down with it: a committed change always has its event.
   CallContext call(env_, caller_);
   call.now = kNow;
-  call.OnWrite([&](store::WriteTransaction& tx) -> Result<void> {
-    store::AuditEventRow row;
-    row.event_id = first_id;
-    row.account_id = kAccount;
-    row.event_time = kNow;
-    row.event_name = "CreateUser";
-    row.record = "{}";
-    auto appended = tx.AuditEvents().Append(row);
-    if (!appended) return Fail(appended.error());
-    return Ok();
+  call.OnWrite([&](store::WriteTransaction&) -> Result<void> {
+    return Fail("ServiceFailure", "the event cannot be written", 500);
   });
   Result<json::object> out =
       registry_.Find("iam", "CreateUser")->handler(call, json::object{{"UserName", "gina"}});
@@ -556,14 +566,74 @@ TEST_F(AuditTransactionTest, FailingEventRollsBackTheChange) {
   EXPECT_EQ(AlertCount(), 1);  // frank's only
 }
 
-TEST_F(AuditTransactionTest, HandlerErrorBeforeAnyWriteLeavesNothing) {
+// CreateUser declares its response before its write: the record committed with the user is
+// already complete (responseElements and all), and nothing is queued after the call.
+TEST_F(AuditTransactionTest, DeclaredResponseIsCommittedWithTheChange) {
+  const audit::RecorderStats before = recorder_->Stats();
+  std::string event_id;
+  Result<json::object> out = CreateUser("ivan", event_id);
+  ASSERT_TRUE(out) << out.error().message;
+  const audit::RecorderStats after = recorder_->Stats();
+  EXPECT_EQ(after.appended_in_transaction, before.appended_in_transaction + 1);
+  EXPECT_EQ(after.queued_written, before.queued_written);  // no completion
+  EXPECT_FALSE(recorder_->IsOpen(event_id));
+  Result<json::object> found = Lookup(Attribute("EventId", event_id));
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->at("Events").as_array().size(), 1u);
+  json::value record = Record(event_id);
+  const json::object& user =
+      record.at("responseElements").as_object().at("user").as_object();
+  EXPECT_EQ(user.at("userName").as_string(), "ivan");
+  EXPECT_EQ(user.at("userId").as_string(), out->at("User").as_object().at("UserId").as_string());
+  EXPECT_EQ(user.at("arn").as_string(), "arn:aws:iam::" + std::string(kAccount) + ":user/ivan");
+}
+
+// A handler that returns something else than it declared: the committed record is completed
+// with what the caller actually received.
+TEST_F(AuditTransactionTest, ResponseOtherThanDeclaredIsCompleted) {
+  auto user = [](const std::string& name) {
+    return json::object{{"User", json::object{{"UserName", name}, {"Path", "/"}}}};
+  };
+  std::string event_id;
+  Result<json::object> out = CreateUser(
+      "jack", event_id, nullptr, [&](CallContext& call, const json::object&) -> Result<json::object> {
+        call.Respond(user("declared"));
+        Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
+          store::UserRow row;
+          row.account_id = kAccount;
+          row.id = "AIDAJACK";
+          row.name = "jack";
+          row.path = "/";
+          row.created = kNow;
+          return tx.Users().Create(row);
+        });
+        if (!written) return Fail(written.error());
+        return user("returned");
+      });
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_FALSE(recorder_->IsOpen(event_id));
+  json::value record = Record(event_id);
+  ASSERT_TRUE(record.is_object());
+  EXPECT_EQ(record.at("responseElements").at("user").at("userName").as_string(), "returned");
+  Result<json::object> named = Lookup(Attribute("EventId", event_id));
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->at("Events").as_array().size(), 1u);
+}
+
+TEST_F(AuditTransactionTest, HandlerErrorInsideTheWriteIsRecordedOnce) {
   std::string first_id, second_id;
   ASSERT_TRUE(CreateUser("hana", first_id));
   Result<json::object> again = CreateUser("hana", second_id);  // EntityAlreadyExists
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, "EntityAlreadyExists");
   EXPECT_TRUE(EventExists(first_id));
-  EXPECT_FALSE(EventExists(second_id));  // the dispatcher records failures on their own
+  // The rolled-back write took its (success) record along; the failure is recorded once.
+  json::value record = Record(second_id);
+  ASSERT_TRUE(record.is_object());
+  EXPECT_EQ(record.at("errorCode").as_string(), "EntityAlreadyExists");  // facts carry no model
+  Result<json::object> named = Lookup(Attribute("ResourceName", "hana"));
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->at("Events").as_array().size(), 2u);
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ Result<json::object> CreateAccessKey(CallContext& call, const json::object& in,
   key.status = store::AccessKeyStatus::kActive;
   key.created = call.now;
   Owner owner;
+  json::object out;
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<Owner> resolved = ResolveOwner(tx, account, *subject);
     if (!resolved) return Fail(resolved.error());
@@ -80,17 +81,21 @@ Result<json::object> CreateAccessKey(CallContext& call, const json::object& in,
       return Fail(QuotaExceeded("AccessKeysPerUser", options.quotas.access_keys_per_user));
     }
     if (Result<void> made = tx.AccessKeys().Create(key); !made) return Fail(FromStore(made.error()));
+    // The owner's name is known only here: the response is declared inside the write, so the
+    // record is still committed complete with the key.
+    json::object access_key;
+    if (!owner.user_name.empty()) access_key["UserName"] = owner.user_name;
+    access_key["AccessKeyId"] = key.id;
+    access_key["Status"] = "Active";
+    // The secret is returned here once and never again.
+    access_key["SecretAccessKey"] = key.secret_access_key;
+    access_key["CreateDate"] = Time(key.created);
+    out = json::object{{"AccessKey", std::move(access_key)}};
+    call.Respond(out);
     return Ok();
   });
   if (!written) return Fail(written.error());
-  json::object access_key;
-  if (!owner.user_name.empty()) access_key["UserName"] = owner.user_name;
-  access_key["AccessKeyId"] = key.id;
-  access_key["Status"] = "Active";
-  // The secret is returned here once and never again.
-  access_key["SecretAccessKey"] = key.secret_access_key;
-  access_key["CreateDate"] = Time(key.created);
-  return json::object{{"AccessKey", std::move(access_key)}};
+  return out;
 }
 
 Result<json::object> ListAccessKeys(CallContext& call, const json::object& in) {

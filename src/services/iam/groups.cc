@@ -39,6 +39,8 @@ Result<json::object> CreateGroup(CallContext& call, const json::object& in,
   group.path = std::string(GetString(in, "Path", "/"));
   group.created = call.now;
   if (Result<void> path = CheckPath(group.path); !path) return Fail(path.error());
+  json::object out{{"Group", GroupToOutput(group)}};
+  call.Respond(out);  // known before the write: recorded with the change
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<std::int64_t> count = tx.Groups().Count(account);
     if (!count) return Fail(FromStore(count.error()));
@@ -52,7 +54,7 @@ Result<json::object> CreateGroup(CallContext& call, const json::object& in,
     return Ok();
   });
   if (!written) return Fail(written.error());
-  return json::object{{"Group", GroupToOutput(group)}};
+  return out;
 }
 
 Result<authz::AuthzTarget> NamedGroupTarget(CallContext& call, const json::object& in) {

@@ -136,6 +136,7 @@ Result<json::object> CreateInstanceProfile(CallContext& call, const json::object
     Result<json::object> rendered = ProfileToOutput(tx, profile.account_id, profile, &*tags);
     if (!rendered) return Fail(rendered.error());
     out["InstanceProfile"] = std::move(*rendered);
+    call.Respond(out);  // the record is committed complete with the profile
     return Ok();
   });
   if (!written) return Fail(written.error());

@@ -143,10 +143,12 @@ Result<json::object> CreateLoginProfile(CallContext& call, const json::object& i
       }
       return Fail(FromStore(made.error()));
     }
+    // The record is committed complete with the profile.
+    call.Respond(json::object{{"LoginProfile", ProfileToOutput(profile, user_name)}});
     return Ok();
   });
   if (!written) return Fail(written.error());
-  return json::object{{"LoginProfile", ProfileToOutput(profile, user_name)}};
+  return *call.response();
 }
 
 Result<json::object> GetLoginProfile(CallContext& call, const json::object& in) {

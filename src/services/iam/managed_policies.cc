@@ -202,6 +202,10 @@ Result<json::object> CreatePolicy(CallContext& call, const json::object& in,
   row.default_version_id = "v1";
   row.created = call.now;
   row.updated = call.now;
+  ResolvedPolicy resolved;
+  resolved.customer = row;
+  json::object out{{"Policy", PolicyToOutput(resolved, Usage{}, PolicyView::kCreate, *tags)}};
+  call.Respond(out);  // known before the write: recorded with the change
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<std::int64_t> count = tx.Policies().Count(row.account_id);
     if (!count) return Fail(FromStore(count.error()));
@@ -225,9 +229,7 @@ Result<json::object> CreatePolicy(CallContext& call, const json::object& in,
     return Ok();
   });
   if (!written) return Fail(written.error());
-  ResolvedPolicy resolved;
-  resolved.customer = row;
-  return json::object{{"Policy", PolicyToOutput(resolved, Usage{}, PolicyView::kCreate, *tags)}};
+  return out;
 }
 
 Result<json::object> GetPolicy(CallContext& call, const json::object& in) {

@@ -118,6 +118,14 @@ Result<json::object> CreateVirtualMFADevice(CallContext& call, const json::objec
     return Fail(ServiceFailure("The request processing has failed because of an unknown error, "
                                "exception or failure."));
   }
+  json::object virtual_device;
+  virtual_device["SerialNumber"] = device.serial;
+  // Blobs are raw bytes in output trees; the encoder base64-encodes them on the wire.
+  virtual_device["Base32StringSeed"] = base32;
+  virtual_device["QRCodePNG"] = std::move(*png);
+  if (!tags->empty()) virtual_device["Tags"] = TagsToOutput(*tags);
+  json::object out{{"VirtualMFADevice", std::move(virtual_device)}};
+  call.Respond(out);  // known before the write: recorded with the change (seed omitted)
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     if (Result<void> made = tx.MfaDevices().Create(device); !made) {
       if (store::IsConflict(made.error())) return Fail(EntityAlreadyExists("MFA device already exists."));
@@ -131,13 +139,7 @@ Result<json::object> CreateVirtualMFADevice(CallContext& call, const json::objec
     return Ok();
   });
   if (!written) return Fail(written.error());
-  json::object virtual_device;
-  virtual_device["SerialNumber"] = device.serial;
-  // Blobs are raw bytes in output trees; the encoder base64-encodes them on the wire.
-  virtual_device["Base32StringSeed"] = base32;
-  virtual_device["QRCodePNG"] = std::move(*png);
-  if (!tags->empty()) virtual_device["Tags"] = TagsToOutput(*tags);
-  return json::object{{"VirtualMFADevice", std::move(virtual_device)}};
+  return out;
 }
 
 Result<json::object> EnableMFADevice(CallContext& call, const json::object& in,

@@ -180,6 +180,8 @@ Result<json::object> CreateRole(CallContext& call, const json::object& in,
   role.max_session_duration =
       static_cast<std::int32_t>(GetInt(in, "MaxSessionDuration").value_or(3600));
   role.permissions_boundary = boundary;
+  json::object out{{"Role", RoleToOutput(call, role, RoleView::kCreate, &*tags)}};
+  call.Respond(out);  // known before the write: recorded with the change
 
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     if (!boundary.empty()) {
@@ -206,7 +208,7 @@ Result<json::object> CreateRole(CallContext& call, const json::object& in,
     return Ok();
   });
   if (!written) return Fail(written.error());
-  return json::object{{"Role", RoleToOutput(call, role, RoleView::kCreate, &*tags)}};
+  return out;
 }
 
 Result<json::object> GetRole(CallContext& call, const json::object& in) {

@@ -77,6 +77,10 @@ Result<json::object> CreateUser(CallContext& call, const json::object& in,
   if (static_cast<std::int64_t>(tags->size()) > options.quotas.tags_per_entity) {
     return Fail(QuotaExceeded("TagsPerUser", options.quotas.tags_per_entity));
   }
+  // The response is known before the write: declared, it is recorded with the change.
+  user.arn = UserArn(account, user.path, user.name);
+  json::object out{{"User", UserToOutput(user, &*tags, true)}};
+  call.Respond(out);
   Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
     Result<std::int64_t> count = tx.Users().Count(account);
     if (!count) return Fail(FromStore(count.error()));
@@ -98,8 +102,7 @@ Result<json::object> CreateUser(CallContext& call, const json::object& in,
     return Ok();
   });
   if (!written) return Fail(written.error());
-  user.arn = UserArn(account, user.path, user.name);
-  return json::object{{"User", UserToOutput(user, &*tags, true)}};
+  return out;
 }
 
 Result<authz::AuthzTarget> GetUserTarget(CallContext& call, const json::object& in) {

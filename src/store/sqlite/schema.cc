@@ -421,6 +421,94 @@ Result<std::int64_t> AppliedVersion(Connection& writer) {
   return stmt->Int(0);
 }
 
+// Lean event rows: an event appended in a handler's transaction is one row in one table, so
+// it dirties (and fsyncs) as few pages as possible. The sequence is the plain rowid (no
+// AUTOINCREMENT bookkeeping row: retention never deletes the newest event, so a sequence is
+// still never handed out twice), the resources are a JSON column ([[type, name], ...]) instead
+// of rows of their own with an index, and the event id is no longer a unique index: ids are
+// random UUIDs, LookupEvents finds them through audit_lookup (attribute 1), and completion
+// addresses an event by its sequence.
+constexpr std::string_view kLeanAuditEvents = R"sql(
+DROP TRIGGER audit_events_unlooked;
+DROP TRIGGER audit_events_relooked;
+DROP TRIGGER audit_event_resources_unlooked;
+CREATE TABLE audit_events_lean (
+  sequence      INTEGER PRIMARY KEY,
+  event_id      TEXT NOT NULL,
+  account_id    TEXT NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  event_name    TEXT NOT NULL,
+  event_source  TEXT NOT NULL,
+  username      TEXT NOT NULL,
+  access_key_id TEXT NOT NULL,
+  read_only     INTEGER NOT NULL,
+  resources     TEXT NOT NULL,
+  record        TEXT NOT NULL
+);
+INSERT INTO audit_events_lean (sequence, event_id, account_id, event_time_ms, event_name,
+                               event_source, username, access_key_id, read_only, resources,
+                               record)
+  SELECT e.sequence, e.event_id, e.account_id, e.event_time_ms, e.event_name, e.event_source,
+         e.username, e.access_key_id, e.read_only,
+         COALESCE((SELECT json_group_array(json_array(r.resource_type, r.resource_name))
+                   FROM (SELECT resource_type, resource_name FROM audit_event_resources
+                         WHERE sequence = e.sequence ORDER BY rowid) r), '[]'),
+         e.record
+  FROM audit_events e ORDER BY e.sequence;
+DROP TABLE audit_event_resources;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_lean RENAME TO audit_events;
+INSERT OR IGNORE INTO audit_lookup (account_id, attribute, value, event_time_ms, sequence)
+  SELECT account_id, 1, event_id, event_time_ms, sequence FROM audit_events
+  WHERE sequence <= (SELECT value FROM store_meta WHERE key = 'audit_indexed_sequence');
+CREATE TRIGGER audit_events_unlooked AFTER DELETE ON audit_events BEGIN
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 0
+    AND value = '' AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 1
+    AND value = OLD.event_id AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 2
+    AND value = OLD.event_name AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 3
+    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 4
+    AND value = OLD.username AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 7
+    AND value = OLD.event_source AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 8
+    AND value = OLD.access_key_id AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 5
+    AND value IN (SELECT json_extract(r.value, '$[0]') FROM json_each(OLD.resources) r)
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 6
+    AND value IN (SELECT json_extract(r.value, '$[1]') FROM json_each(OLD.resources) r)
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+END;
+CREATE TRIGGER audit_events_relooked AFTER UPDATE ON audit_events BEGIN
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 0
+    AND value = '' AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 1
+    AND value = OLD.event_id AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 2
+    AND value = OLD.event_name AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 3
+    AND value = CASE OLD.read_only WHEN 0 THEN 'false' ELSE 'true' END
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 4
+    AND value = OLD.username AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 7
+    AND value = OLD.event_source AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 8
+    AND value = OLD.access_key_id AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 5
+    AND value IN (SELECT json_extract(r.value, '$[0]') FROM json_each(OLD.resources) r)
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+  DELETE FROM audit_lookup WHERE account_id = OLD.account_id AND attribute = 6
+    AND value IN (SELECT json_extract(r.value, '$[1]') FROM json_each(OLD.resources) r)
+    AND event_time_ms = OLD.event_time_ms AND sequence = OLD.sequence;
+END;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -431,6 +519,7 @@ const std::vector<Migration>& Migrations() {
       {4, "per-account entity counts", kEntityCounts},
       {5, "audit lookup index built in batches", kAuditLookup},
       {6, "audit lookup rows deleted by key", kAuditLookupByKey},
+      {7, "lean audit event rows", kLeanAuditEvents},
   };
   return kMigrations;
 }

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <thread>
 
+#include "store/sqlite/schema.h"
 #include "store/store.h"
 #include "store/store_suite.h"
 
@@ -144,7 +145,7 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
     // Make it a database written by a binary that knew only migration 1.
     RawDb raw(db);
     raw.Exec(
-        "DROP TABLE audit_event_resources; DROP TABLE audit_events; DROP TABLE outbox;"
+        "DROP TABLE audit_events; DROP TABLE outbox;"
         " DROP TABLE credential_reports; DROP TABLE account_entity_counts;"
         " DROP TABLE audit_lookup; DELETE FROM store_meta WHERE key = 'audit_indexed_sequence';"
         " DROP TRIGGER users_counted; DROP TRIGGER users_uncounted;"
@@ -170,6 +171,89 @@ TEST(SqliteStore, UpgradesAnOlderDatabaseKeepingItsData) {
   EXPECT_TRUE(wrote.has_value()) << wrote.error().message;
   RawDb raw(db);
   EXPECT_EQ(raw.Int("SELECT MAX(version) FROM schema_migrations"), SqliteSchemaVersion());
+}
+
+// Migration 7 folds audit_event_resources into a column of audit_events and indexes event
+// ids in audit_lookup: a trail written at version 6 keeps its events, resources and lookups.
+TEST(SqliteStore, UpgradesAVersion6TrailToLeanEventRows) {
+  std::filesystem::path db = FreshDbPath();
+  std::filesystem::create_directories(db.parent_path());
+  {
+    RawDb raw(db);
+    raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+             " description TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
+    for (const sqlite::Migration& migration : sqlite::Migrations()) {
+      if (migration.version > 6) break;
+      raw.Exec(std::string(migration.sql));
+      raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
+               ", 'old', 0)");
+    }
+    raw.Exec("INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
+             " event_source, username, access_key_id, read_only, record) VALUES"
+             " ('e1', '111122223333', 1000, 'CreateUser', 'iam.amazonaws.com', 'admin', 'AK1',"
+             "  0, '{\"eventID\":\"e1\"}'),"
+             " ('e2', '111122223333', 2000, 'AttachUserPolicy', 'iam.amazonaws.com', 'admin',"
+             "  'AK1', 0, '{\"eventID\":\"e2\"}'),"
+             " ('e3', '111122223333', 3000, 'GetUser', 'iam.amazonaws.com', 'bob', 'AK2', 1,"
+             "  '{\"eventID\":\"e3\"}')");
+    raw.Exec("INSERT INTO audit_event_resources VALUES"
+             " (1, '111122223333', 1000, 'AWS::IAM::User', 'alice'),"
+             " (2, '111122223333', 2000, 'AWS::IAM::User', 'alice'),"
+             " (2, '111122223333', 2000, 'AWS::IAM::Policy', 'arn:aws:iam::aws:policy/X')");
+    // Events 1 and 2 were indexed at version 6; event 3 was not yet.
+    raw.Exec("INSERT INTO audit_lookup SELECT account_id, 0, '', event_time_ms, sequence"
+             " FROM audit_events WHERE sequence <= 2;"
+             " INSERT INTO audit_lookup SELECT account_id, 6, resource_name, event_time_ms,"
+             " sequence FROM audit_event_resources WHERE sequence <= 2;"
+             " UPDATE store_meta SET value = 2 WHERE key = 'audit_indexed_sequence'");
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db, kMasterKey, FastOptions());
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  auto lookup = [&](AuditAttribute attribute, const std::string& value) {
+    std::vector<std::string> ids;
+    Result<void> read = (*store)->Read([&](const ReadTransaction& tx) -> Result<void> {
+      AuditEventQuery query;
+      query.account_id = kAcct;
+      query.attribute = attribute;
+      query.attribute_value = value;
+      Result<Page<AuditEventRow>> page = tx.AuditEvents().Lookup(query);
+      if (!page) return Fail(page.error());
+      for (const AuditEventRow& row : page->items) ids.push_back(row.event_id);
+      return Ok();
+    });
+    EXPECT_TRUE(read.has_value());
+    return ids;
+  };
+  EXPECT_EQ(lookup(AuditAttribute::kResourceName, "alice"), (std::vector<std::string>{"e2", "e1"}));
+  EXPECT_EQ(lookup(AuditAttribute::kEventId, "e1"), (std::vector<std::string>{"e1"}));
+  EXPECT_EQ(lookup(AuditAttribute::kEventId, "e3"), (std::vector<std::string>{"e3"}));
+  Result<void> read = (*store)->Read([&](const ReadTransaction& tx) -> Result<void> {
+    Result<std::vector<AuditEventRow>> all = tx.AuditEvents().ListAfter(0, 10);
+    if (!all) return Fail(all.error());
+    EXPECT_EQ(all->size(), 3u);
+    if (all->size() != 3) return Ok();
+    EXPECT_EQ((*all)[0].sequence, 1);
+    EXPECT_EQ((*all)[1].resources.size(), 2u);
+    if ((*all)[1].resources.size() == 2) {
+      EXPECT_EQ((*all)[1].resources[0].type, "AWS::IAM::User");
+      EXPECT_EQ((*all)[1].resources[1].name, "arn:aws:iam::aws:policy/X");
+    }
+    EXPECT_TRUE((*all)[2].resources.empty());
+    EXPECT_EQ((*all)[2].record, "{\"eventID\":\"e3\"}");
+    return Ok();
+  });
+  EXPECT_TRUE(read.has_value());
+  // The next event continues the sequence.
+  Result<void> wrote = (*store)->Write([](WriteTransaction& tx) -> Result<void> {
+    AuditEventRow event;
+    event.event_id = "e4";
+    event.account_id = kAcct;
+    event.record = "{}";
+    Result<std::int64_t> sequence = tx.AuditEvents().Append(event);
+    if (!sequence) return Fail(sequence.error());
+    return *sequence == 4 ? Ok() : Fail("Sequence", std::to_string(*sequence));
+  });
+  EXPECT_TRUE(wrote.has_value()) << wrote.error().message;
 }
 
 TEST(SqliteStore, LookupRowsFollowCompletionAndRetention) {
@@ -200,6 +284,7 @@ TEST(SqliteStore, LookupRowsFollowCompletionAndRetention) {
       if (!indexed || *indexed != 3) return Fail("X", "not indexed");
       // Completion: new attributes and resources, indexed again.
       AuditEventRow done = event(2, "new");
+      done.sequence = 2;
       done.resources = {{"AWS::IAM::AccessKey", "AKIAX"}};
       if (auto r = tx.AuditEvents().Replace(done); !r) return r;
       // Retention removes the oldest.
@@ -209,16 +294,16 @@ TEST(SqliteStore, LookupRowsFollowCompletionAndRetention) {
     }));
   }
   RawDb raw(db);
-  // No row for a deleted event, none with a replaced value; event 2: 6 attributes, 1 type,
-  // 1 name; event 3: 6 attributes, 1 type (two users), 2 names.
+  // No row for a deleted event, none with a replaced value; event 2: 7 attributes, 1 type,
+  // 1 name; event 3: 7 attributes, 1 type (two users), 2 names.
   EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup l WHERE NOT EXISTS"
                     " (SELECT 1 FROM audit_events e WHERE e.sequence = l.sequence)"),
             0);
   EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 2 AND value IN"
                     " ('old', 'AKIAold', 'u2', 'v2', 'AWS::IAM::User')"),
             0);
-  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 2"), 8);
-  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 3"), 9);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 2"), 9);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM audit_lookup WHERE sequence = 3"), 10);
 }
 
 TEST(SqliteStore, CountsFollowCreatesDeletesAndRolledBackWrites) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "common/arn.h"
 #include "common/crypto.h"
 #include "common/strings.h"
@@ -1648,7 +1650,35 @@ class SqliteTagRepo final : public TagRepo, RepoBase {
 
 constexpr std::string_view kEventColumns =
     "e.sequence, e.event_id, e.account_id, e.event_time_ms, e.event_name, e.event_source,"
-    " e.username, e.access_key_id, e.read_only, e.record";
+    " e.username, e.access_key_id, e.read_only, e.record, e.resources";
+
+// audit_events.resources: a JSON array of [type, name] pairs (schema migration 7).
+std::string ResourcesColumn(const std::vector<AuditResource>& resources) {
+  boost::json::array pairs;
+  pairs.reserve(resources.size());
+  for (const AuditResource& resource : resources) {
+    pairs.push_back(boost::json::array{boost::json::string_view(resource.type),
+                                       boost::json::string_view(resource.name)});
+  }
+  return boost::json::serialize(pairs);
+}
+
+std::vector<AuditResource> ResourcesFromColumn(std::string_view text) {
+  std::vector<AuditResource> resources;
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_array()) return resources;
+  for (const boost::json::value& pair : parsed.get_array()) {
+    const boost::json::array* items = pair.if_array();
+    if (items == nullptr || items->size() != 2 || !(*items)[0].is_string() ||
+        !(*items)[1].is_string()) {
+      continue;
+    }
+    resources.push_back({std::string((*items)[0].get_string()),
+                         std::string((*items)[1].get_string())});
+  }
+  return resources;
+}
 
 AuditEventRow ReadEvent(const Statement& stmt) {
   AuditEventRow row;
@@ -1662,6 +1692,7 @@ AuditEventRow ReadEvent(const Statement& stmt) {
   row.access_key_id = stmt.Text(7);
   row.read_only = stmt.Bool(8);
   row.record = stmt.Text(9);
+  row.resources = ResourcesFromColumn(stmt.Text(10));
   return row;
 }
 
@@ -1671,7 +1702,7 @@ constexpr std::int64_t kLookupEveryEvent = 0;
 std::int64_t LookupCode(AuditAttribute attribute) {
   switch (attribute) {
     case AuditAttribute::kEventId:
-      return 1;  // not in audit_lookup: the unique event_id index answers
+      return 1;
     case AuditAttribute::kEventName:
       return 2;
     case AuditAttribute::kReadOnly:
@@ -1696,6 +1727,8 @@ constexpr std::string_view kIndexEventsSql =
     "INSERT OR IGNORE INTO audit_lookup (account_id, attribute, value, event_time_ms, sequence)"
     " SELECT account_id, 0, '', event_time_ms, sequence FROM audit_events"
     "  WHERE sequence > ?1 AND sequence <= ?2"
+    " UNION ALL SELECT account_id, 1, event_id, event_time_ms, sequence FROM audit_events"
+    "  WHERE sequence > ?1 AND sequence <= ?2"
     " UNION ALL SELECT account_id, 2, event_name, event_time_ms, sequence FROM audit_events"
     "  WHERE sequence > ?1 AND sequence <= ?2"
     " UNION ALL SELECT account_id, 3, CASE read_only WHEN 0 THEN 'false' ELSE 'true' END,"
@@ -1706,10 +1739,12 @@ constexpr std::string_view kIndexEventsSql =
     "  WHERE sequence > ?1 AND sequence <= ?2"
     " UNION ALL SELECT account_id, 8, access_key_id, event_time_ms, sequence FROM audit_events"
     "  WHERE sequence > ?1 AND sequence <= ?2"
-    " UNION ALL SELECT account_id, 5, resource_type, event_time_ms, sequence"
-    "  FROM audit_event_resources WHERE sequence > ?1 AND sequence <= ?2"
-    " UNION ALL SELECT account_id, 6, resource_name, event_time_ms, sequence"
-    "  FROM audit_event_resources WHERE sequence > ?1 AND sequence <= ?2";
+    " UNION ALL SELECT e.account_id, 5, json_extract(r.value, '$[0]'), e.event_time_ms,"
+    "  e.sequence FROM audit_events e, json_each(e.resources) r"
+    "  WHERE e.sequence > ?1 AND e.sequence <= ?2"
+    " UNION ALL SELECT e.account_id, 6, json_extract(r.value, '$[1]'), e.event_time_ms,"
+    "  e.sequence FROM audit_events e, json_each(e.resources) r"
+    "  WHERE e.sequence > ?1 AND e.sequence <= ?2";
 
 // The events not yet indexed (sequence > ?8) that match a Lookup, newest first. Parameters as
 // in the indexed query: ?1 account, ?2/?3 start/end ms, ?4/?5 the marker's (time, sequence),
@@ -1733,12 +1768,12 @@ std::string TailLookupSql(std::optional<AuditAttribute> attribute) {
         sql += " AND e.username = ?6";
         break;
       case AuditAttribute::kResourceType:
-        sql += " AND EXISTS (SELECT 1 FROM audit_event_resources r"
-               " WHERE r.sequence = e.sequence AND r.resource_type = ?6)";
+        sql += " AND EXISTS (SELECT 1 FROM json_each(e.resources) r"
+               " WHERE json_extract(r.value, '$[0]') = ?6)";
         break;
       case AuditAttribute::kResourceName:
-        sql += " AND EXISTS (SELECT 1 FROM audit_event_resources r"
-               " WHERE r.sequence = e.sequence AND r.resource_name = ?6)";
+        sql += " AND EXISTS (SELECT 1 FROM json_each(e.resources) r"
+               " WHERE json_extract(r.value, '$[1]') = ?6)";
         break;
       case AuditAttribute::kEventSource:
         sql += " AND e.event_source = ?6";
@@ -1753,13 +1788,8 @@ std::string TailLookupSql(std::optional<AuditAttribute> attribute) {
 }
 
 // The indexed events (sequence <= ?8) that match, newest first, in index order: the caller
-// stops stepping once the page is full. EventId looks the single event up by its id.
-std::string IndexedLookupSql(std::optional<AuditAttribute> attribute) {
-  if (attribute == AuditAttribute::kEventId) {
-    return "SELECT e.sequence, e.event_time_ms FROM audit_events e WHERE e.event_id = ?6"
-           " AND e.sequence <= ?8 AND e.account_id = ?1 AND e.event_time_ms >= ?2"
-           " AND e.event_time_ms <= ?3 AND (e.event_time_ms, e.sequence) < (?4, ?5)";
-  }
+// stops stepping once the page is full.
+std::string IndexedLookupSql() {
   return "SELECT l.sequence, l.event_time_ms FROM audit_lookup l"
          " WHERE l.account_id = ?1 AND l.attribute = ?7 AND l.value = ?6"
          " AND l.event_time_ms >= ?2 AND l.event_time_ms <= ?3"
@@ -1776,19 +1806,13 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
     Result<void> made = [&]() -> Result<void> {
       Result<std::int64_t> ran =
           Run("INSERT INTO audit_events (event_id, account_id, event_time_ms, event_name,"
-              " event_source, username, access_key_id, read_only, record)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              " event_source, username, access_key_id, read_only, resources, record)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               row.event_id, row.account_id, row.event_time, row.event_name, row.event_source,
-              row.username, row.access_key_id, row.read_only, row.record);
+              row.username, row.access_key_id, row.read_only, ResourcesColumn(row.resources),
+              row.record);
       if (!ran) return Fail(ran.error());
       sequence = sqlite3_last_insert_rowid(connection().db());
-      for (const AuditResource& resource : row.resources) {
-        ran =
-            Run("INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
-                " resource_type, resource_name) VALUES (?, ?, ?, ?, ?)",
-                sequence, row.account_id, row.event_time, resource.type, resource.name);
-        if (!ran) return Fail(ran.error());
-      }
       return Ok();
     }();
     if (!made) return Fail(made.error());
@@ -1797,35 +1821,21 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
 
   Result<void> Replace(const AuditEventRow& row) override {
     Result<std::int64_t> changed =
-        Run("UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?, record = ?"
-            " WHERE event_id = ?",
-            row.username, row.access_key_id, row.read_only, row.record, row.event_id);
+        Run("UPDATE audit_events SET username = ?, access_key_id = ?, read_only = ?,"
+            " resources = ?, record = ? WHERE sequence = ? AND event_id = ?",
+            row.username, row.access_key_id, row.read_only, ResourcesColumn(row.resources),
+            row.record, row.sequence, row.event_id);
     if (!changed) return Fail(changed.error());
     if (*changed == 0) {
       return Fail(MakeError(StoreError::kNotFound, "audit event " + row.event_id));
     }
-    Result<std::int64_t> deleted =
-        Run("DELETE FROM audit_event_resources WHERE sequence ="
-            " (SELECT sequence FROM audit_events WHERE event_id = ?)",
-            row.event_id);
-    if (!deleted) return Fail(deleted.error());
-    for (const AuditResource& resource : row.resources) {
-      Result<std::int64_t> ran =
-          Run("INSERT INTO audit_event_resources (sequence, account_id, event_time_ms,"
-              " resource_type, resource_name) SELECT sequence, account_id, event_time_ms, ?, ?"
-              " FROM audit_events WHERE event_id = ?",
-              resource.type, resource.name, row.event_id);
-      if (!ran) return Fail(ran.error());
-    }
     // An event already indexed is indexed again with its final attributes and resources.
-    Result<std::int64_t> sequence =
-        Count("SELECT sequence FROM audit_events WHERE event_id = ?", row.event_id);
-    if (!sequence) return Fail(sequence.error());
     Result<std::int64_t> indexed = IndexedSequence();
     if (!indexed) return Fail(indexed.error());
-    if (*sequence <= *indexed) {
-      // The update and the resource deletes above removed its old lookup rows (triggers).
-      if (Result<std::int64_t> again = Run(kIndexEventsSql, *sequence - 1, *sequence); !again) {
+    if (row.sequence <= *indexed) {
+      // The update removed its old lookup rows (trigger).
+      if (Result<std::int64_t> again = Run(kIndexEventsSql, row.sequence - 1, row.sequence);
+          !again) {
         return Fail(again.error());
       }
     }
@@ -1855,7 +1865,7 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
         query.end_time ? query.end_time->time_since_epoch().count() : INT64_MAX;
     const std::int64_t code = query.attribute ? LookupCode(*query.attribute) : kLookupEveryEvent;
     const std::string value = query.attribute ? query.attribute_value : std::string();
-    Result<Statement> from_index = Prepare(IndexedLookupSql(query.attribute));
+    Result<Statement> from_index = Prepare(IndexedLookupSql());
     if (!from_index) return Fail(from_index.error());
     from_index->Bind(query.account_id, start, end, below_time, below_sequence, value, code,
                      *indexed);
@@ -1916,9 +1926,6 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
       page.next_marker = EncodeMarker(std::to_string(last.event_time.time_since_epoch().count()) +
                                       ":" + std::to_string(last.sequence));
     }
-    for (AuditEventRow& item : page.items) {
-      if (Result<void> loaded = LoadResources(item); !loaded) return Fail(loaded.error());
-    }
     return page;
   }
 
@@ -1928,12 +1935,7 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
                                      " ORDER BY e.sequence LIMIT ?");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(after, std::int64_t{std::max(1, limit)});
-    Result<std::vector<AuditEventRow>> events = All<AuditEventRow>(*stmt, ReadEvent);
-    if (!events) return events;
-    for (AuditEventRow& event : *events) {
-      if (Result<void> loaded = LoadResources(event); !loaded) return Fail(loaded.error());
-    }
-    return events;
+    return All<AuditEventRow>(*stmt, ReadEvent);
   }
 
   Result<std::int64_t> DeleteBefore(TimePoint cutoff, int limit) override {
@@ -1969,21 +1971,6 @@ class SqliteAuditEventRepo final : public AuditEventRepo, RepoBase {
   // The last sequence in audit_lookup (every event up to it is indexed).
   Result<std::int64_t> IndexedSequence() const {
     return Count("SELECT value FROM store_meta WHERE key = 'audit_indexed_sequence'");
-  }
-
-  Result<void> LoadResources(AuditEventRow& event) const {
-    Result<Statement> stmt = Prepare(
-        "SELECT resource_type, resource_name FROM audit_event_resources WHERE sequence = ?"
-        " ORDER BY rowid");
-    if (!stmt) return Fail(stmt.error());
-    stmt->Bind(event.sequence);
-    Result<std::vector<AuditResource>> resources =
-        All<AuditResource>(*stmt, [](const Statement& s) {
-          return AuditResource{s.Text(0), s.Text(1)};
-        });
-    if (!resources) return Fail(resources.error());
-    event.resources = std::move(*resources);
-    return Ok();
   }
 };
 
