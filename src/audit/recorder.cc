@@ -178,21 +178,24 @@ Result<std::int64_t> Recorder::AppendRows(store::WriteTransaction& tx,
 Result<std::int64_t> Recorder::Append(store::WriteTransaction& tx, const Prepared& prepared) {
   Result<std::int64_t> appended = AppendRows(tx, prepared);
   if (!appended) return appended;
-  std::lock_guard lock(mutex_);
-  ++stats_.appended_in_transaction;
-  // The event needs indexing: wake the thread if nothing else will.
-  if (!index_pending_ && queue_.empty()) wake_.notify_one();
-  index_pending_ = true;
+  appended_in_transaction_.fetch_add(1, std::memory_order_relaxed);
+  // The event needs indexing: the first event since the thread last looked wakes it (under the
+  // mutex, so the wake-up cannot fall between its check and its wait); later ones take no
+  // lock on the store's writer thread.
+  if (!index_pending_.exchange(true)) {
+    std::lock_guard lock(mutex_);
+    wake_.notify_one();
+  }
   return appended;
 }
 
 void Recorder::Begin(const std::string& event_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(open_mutex_);
   open_.insert(event_id);
 }
 
 void Recorder::End(const std::string& event_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(open_mutex_);
   open_.erase(event_id);
 }
 
@@ -204,6 +207,7 @@ void Recorder::Submit(const json::object& record, std::vector<store::AuditResour
     one.push_back(std::move(item));
     lock.unlock();
     WriteBatch(one);
+    IndexPending();
     return;
   }
   queue_.push_back(std::move(item));
@@ -226,6 +230,7 @@ void Recorder::Complete(const json::object& record, std::vector<store::AuditReso
     one.push_back(std::move(item));
     lock.unlock();
     WriteBatch(one);
+    IndexPending();
     return;
   }
   queue_.push_back(std::move(item));
@@ -244,7 +249,7 @@ void Recorder::Flush() {
 }
 
 bool Recorder::IsOpen(const std::string& event_id) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(open_mutex_);
   return open_.count(event_id) != 0;
 }
 
@@ -262,7 +267,9 @@ void Recorder::Stop() {
 
 RecorderStats Recorder::Stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  RecorderStats stats = stats_;
+  stats.appended_in_transaction += appended_in_transaction_.load(std::memory_order_relaxed);
+  return stats;
 }
 
 void Recorder::Run() {
@@ -279,29 +286,31 @@ void Recorder::Run() {
       wake_.wait_for(lock, kCoalesceWindow, [&] { return stopping_ || flush_requested_; });
     }
     flush_requested_ = false;
-    index_pending_ = false;
+    index_pending_.store(false);
     std::vector<Item> batch;
     batch.swap(queue_);
     lock.unlock();
-    backlog = WriteBatch(batch);
+    WriteBatch(batch);
     lock.lock();
     written_ += batch.size();
     done_.notify_all();
+    // Then index what is not yet indexed (these events and those appended in handlers'
+    // transactions), at most kIndexBatch events per pass.
+    lock.unlock();
+    backlog = IndexPending();
+    lock.lock();
   }
 }
 
-bool Recorder::WriteBatch(std::vector<Item>& batch) {
+void Recorder::WriteBatch(std::vector<Item>& batch) {
   // Items whose replace found no committed event are appended with their alerts. A failing
-  // item does not fail the batch: each repository call is atomic on its own. The same
-  // transaction then indexes what is not yet indexed (these events and those appended in
-  // handlers' transactions), at most kIndexBatch events per pass.
+  // item does not fail the batch: each repository call is atomic on its own.
+  if (batch.empty()) return;
   std::uint64_t failures = 0;
   std::uint64_t appended_rows = 0;
-  bool backlog = false;
   Result<void> written = store_.Write([&](store::WriteTransaction& tx) -> Result<void> {
     failures = 0;
     appended_rows = 0;
-    backlog = false;
     for (Item& item : batch) {
       if (item.replace) {
         Result<void> replaced = tx.AuditEvents().Replace(item.prepared.row);
@@ -322,12 +331,6 @@ bool Recorder::WriteBatch(std::vector<Item>& batch) {
         ++appended_rows;
       }
     }
-    Result<std::int64_t> indexed = tx.AuditEvents().IndexPending(kIndexBatch);
-    if (!indexed) {
-      spdlog::warn("audit: cannot index events: {}", indexed.error().message);
-    } else {
-      backlog = *indexed == kIndexBatch;
-    }
     return Ok();
   });
   std::lock_guard lock(mutex_);
@@ -341,10 +344,32 @@ bool Recorder::WriteBatch(std::vector<Item>& batch) {
     stats_.failures += failures;
     stats_.appended_in_transaction += appended_rows;
   }
+  std::lock_guard open_lock(open_mutex_);
   if (!open_.empty()) {
     for (const Item& item : batch) open_.erase(item.prepared.row.event_id);
   }
-  return backlog && written.has_value();
+}
+
+bool Recorder::IndexPending() {
+  // Small transactions: the store's writer is never held for long by the indexer, so request
+  // writes (and their fsyncs) interleave with a pass instead of queueing behind all of it.
+  std::int64_t total = 0;
+  while (total < kIndexBatch) {
+    std::int64_t indexed = 0;
+    Result<void> written = store_.Write([&](store::WriteTransaction& tx) -> Result<void> {
+      Result<std::int64_t> done = tx.AuditEvents().IndexPending(kIndexChunk);
+      if (!done) return Fail(done.error());
+      indexed = *done;
+      return Ok();
+    });
+    if (!written) {
+      spdlog::warn("audit: cannot index events: {}", written.error().message);
+      return false;
+    }
+    total += indexed;
+    if (indexed < kIndexChunk) return false;
+  }
+  return true;
 }
 
 }  // namespace rampart::audit

@@ -8,12 +8,14 @@
 //   - queued (Submit, Complete): events of calls that wrote nothing (reads, denials,
 //     failures) and the completion of in-transaction events with their responseElements,
 //     written by the Recorder's own thread in batches (one transaction per batch).
+// The same thread then brings LookupEvents' index up to date in small transactions.
 // Events being recorded are "open" from Begin until their final form is committed; the log
 // file delivery stops at the first open event so it never ships an incomplete record.
 //
 // Thread-safety: every public method of AlertEngine and Recorder is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -128,8 +130,11 @@ class Recorder {
     boost::json::object record;  // for alerts when a replace turns into an append
   };
   void Run();
-  // Writes `batch` and indexes pending events; true when events remain to be indexed.
-  bool WriteBatch(std::vector<Item>& batch);
+  // Writes `batch` in one transaction.
+  void WriteBatch(std::vector<Item>& batch);
+  // Indexes up to kIndexBatch events not yet indexed, kIndexChunk per transaction; true when
+  // events remain to be indexed.
+  bool IndexPending();
   Result<std::int64_t> AppendRows(store::WriteTransaction& tx, const Prepared& prepared);
 
   store::Store& store_;
@@ -139,15 +144,20 @@ class Recorder {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<Item> queue_;
+  mutable std::mutex open_mutex_;  // guards open_ only (request threads, delivery)
   std::unordered_set<std::string> open_;  // events committed before their final form
   std::uint64_t enqueued_ = 0;  // items ever queued
   std::uint64_t written_ = 0;   // items ever written (or dropped after an error)
   bool stopping_ = false;
   bool flush_requested_ = false;  // a Flush is waiting: write without coalescing
-  bool index_pending_ = true;     // events appended in handlers' transactions await indexing
+  // Events appended in handlers' transactions await indexing (set without the mutex by the
+  // store's writer thread; the thread clears it under the mutex before a pass).
+  std::atomic<bool> index_pending_{true};
+  std::atomic<std::uint64_t> appended_in_transaction_{0};  // by Append (added to stats_)
   // How long the writer thread gathers queued items into one transaction.
   static constexpr std::chrono::milliseconds kCoalesceWindow{100};
-  static constexpr int kIndexBatch = 5000;  // events indexed per pass (bounds a pass's write)
+  static constexpr int kIndexBatch = 5000;  // events indexed per pass
+  static constexpr int kIndexChunk = 64;    // events indexed per transaction
   RecorderStats stats_;
   std::thread thread_;
 };
