@@ -20,8 +20,9 @@ bool SameResources(const std::vector<store::AuditResource>& a,
 }  // namespace
 
 void CallRecording::Prepare(const json::object* response) {
-  prepared_ = recorder_.Prepare(audit::BuildApiCallRecord(facts_, audit::Outcome{response, nullptr}),
-                                audit::ResourcesOf(facts_, response));
+  prepared_ =
+      recorder_.Prepare(audit::BuildApiCallRecord(facts_, audit::Outcome{response, nullptr}),
+                        audit::ResourcesOf(facts_, response));
   prepared_with_response_ = response != nullptr;
   prepared_generation_ = call_->response_generation();
 }

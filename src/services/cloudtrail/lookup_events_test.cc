@@ -595,21 +595,21 @@ TEST_F(AuditTransactionTest, ResponseOtherThanDeclaredIsCompleted) {
     return json::object{{"User", json::object{{"UserName", name}, {"Path", "/"}}}};
   };
   std::string event_id;
-  Result<json::object> out = CreateUser(
-      "jack", event_id, nullptr, [&](CallContext& call, const json::object&) -> Result<json::object> {
-        call.Respond(user("declared"));
-        Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
-          store::UserRow row;
-          row.account_id = kAccount;
-          row.id = "AIDAJACK";
-          row.name = "jack";
-          row.path = "/";
-          row.created = kNow;
-          return tx.Users().Create(row);
-        });
-        if (!written) return Fail(written.error());
-        return user("returned");
-      });
+  auto handler = [&](CallContext& call, const json::object&) -> Result<json::object> {
+    call.Respond(user("declared"));
+    Result<void> written = call.Write([&](store::WriteTransaction& tx) -> Result<void> {
+      store::UserRow row;
+      row.account_id = kAccount;
+      row.id = "AIDAJACK";
+      row.name = "jack";
+      row.path = "/";
+      row.created = kNow;
+      return tx.Users().Create(row);
+    });
+    if (!written) return Fail(written.error());
+    return user("returned");
+  };
+  Result<json::object> out = CreateUser("jack", event_id, nullptr, handler);
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_FALSE(recorder_->IsOpen(event_id));
   json::value record = Record(event_id);
