@@ -1,8 +1,13 @@
 #include "common/crypto.h"
 
+#include <pthread.h>
+
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <mutex>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -21,6 +26,31 @@ struct CipherCtxDeleter {
   void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
+
+void MustRandBytes(unsigned char* out, std::size_t count) {
+  if (RAND_bytes(out, static_cast<int>(count)) != 1) {
+    std::fputs("fatal: the OpenSSL CSPRNG failed\n", stderr);
+    std::abort();
+  }
+}
+
+// Draws of at most this many bytes come from the per-thread pool.
+constexpr std::size_t kRandomPoolDraw = 64;
+
+// Bumped in a forked child, whose copy of a pool must not repeat the parent's bytes.
+std::atomic<std::uint64_t> fork_generation{0};
+
+struct RandomPool {
+  unsigned char bytes[1024];
+  std::size_t used = sizeof bytes;  // bytes[used..] are unused CSPRNG output
+  std::uint64_t generation = 0;
+  ~RandomPool() { OPENSSL_cleanse(bytes, sizeof bytes); }
+};
+
+RandomPool& ThreadPool() {
+  thread_local RandomPool pool;
+  return pool;
+}
 
 constexpr std::uint8_t kSealVersion = 1;
 constexpr std::size_t kNonceSize = 12;
@@ -114,11 +144,32 @@ Result<std::string> Base64Decode(std::string_view text) {
 std::string RandomBytes(std::size_t count) {
   std::string out;
   out.resize(count);
-  if (count > 0 &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
-    std::fputs("fatal: the OpenSSL CSPRNG failed\n", stderr);
-    std::abort();
+  if (count == 0) return out;
+  auto* dest = reinterpret_cast<unsigned char*>(out.data());
+  if (count > kRandomPoolDraw) {
+    MustRandBytes(dest, count);
+    return out;
   }
+  // Small draws (identifiers, nonces, keys) come from a per-thread pool filled by one
+  // RAND_bytes call: OpenSSL 3 spends about 2 µs per call whatever its size. Every byte is
+  // handed out once and wiped from the pool as it leaves; a forked child discards the pool
+  // it inherited.
+  static std::once_flag registered;
+  std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, [] { ++fork_generation; }); });
+  RandomPool& pool = ThreadPool();
+  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (pool.generation != generation) {
+    OPENSSL_cleanse(pool.bytes, sizeof pool.bytes);
+    pool.used = sizeof pool.bytes;
+    pool.generation = generation;
+  }
+  if (sizeof pool.bytes - pool.used < count) {
+    MustRandBytes(pool.bytes, sizeof pool.bytes);
+    pool.used = 0;
+  }
+  std::memcpy(dest, pool.bytes + pool.used, count);
+  OPENSSL_cleanse(pool.bytes + pool.used, count);
+  pool.used += count;
   return out;
 }
 

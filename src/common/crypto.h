@@ -33,8 +33,9 @@ Result<std::string> HexDecode(std::string_view hex);
 std::string Base64Encode(std::string_view bytes);
 Result<std::string> Base64Decode(std::string_view text);
 
-// Cryptographically secure random bytes (OpenSSL RAND_bytes). Aborts via RP_CHECK-style
-// failure only if the CSPRNG is unusable, which leaves nothing safe to do.
+// Cryptographically secure random bytes (OpenSSL RAND_bytes; draws of up to 64 bytes are served
+// from a per-thread pool of its output, each byte once). Aborts via RP_CHECK-style failure only
+// if the CSPRNG is unusable, which leaves nothing safe to do.
 std::string RandomBytes(std::size_t count);
 // A uniformly random integer in [0, bound).
 std::uint32_t RandomBelow(std::uint32_t bound);

@@ -1,7 +1,11 @@
 #include "common/crypto.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -87,6 +91,41 @@ TEST(Ids, AwsShapes) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) seen.insert(ids::NewUniqueId("AIDA"));
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Small draws come from a per-thread pool: no byte sequence repeats, across refills, threads
+// and sizes.
+TEST(RandomBytes, PooledDrawsNeverRepeat) {
+  EXPECT_TRUE(RandomBytes(0).empty());
+  EXPECT_EQ(RandomBytes(64).size(), 64u);
+  EXPECT_EQ(RandomBytes(65).size(), 65u);
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(RandomBytes(16));  // many pool refills
+  std::string other;
+  std::thread([&] { other = RandomBytes(16); }).join();
+  seen.insert(other);
+  EXPECT_EQ(seen.size(), 1001u);
+}
+
+// A forked child must not hand out the bytes left in the pool it inherited.
+TEST(RandomBytes, ForkedChildDrawsOtherBytes) {
+  (void)RandomBytes(16);  // the pool now holds unused bytes
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string drawn = RandomBytes(16);
+    const ssize_t written = ::write(fds[1], drawn.data(), drawn.size());
+    ::_exit(written == 16 ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string from_child(16, '\0');
+  ASSERT_EQ(::read(fds[0], from_child.data(), from_child.size()), 16);
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_NE(from_child, RandomBytes(16));
 }
 
 }  // namespace
