@@ -47,7 +47,7 @@ struct RandomPool {
   ~RandomPool() { OPENSSL_cleanse(bytes, sizeof bytes); }
 };
 
-RandomPool& ThreadPool() {
+RandomPool& ThisThreadRandomPool() {
   thread_local RandomPool pool;
   return pool;
 }
@@ -156,7 +156,7 @@ std::string RandomBytes(std::size_t count) {
   // it inherited.
   static std::once_flag registered;
   std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, [] { ++fork_generation; }); });
-  RandomPool& pool = ThreadPool();
+  RandomPool& pool = ThisThreadRandomPool();
   const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
   if (pool.generation != generation) {
     OPENSSL_cleanse(pool.bytes, sizeof pool.bytes);

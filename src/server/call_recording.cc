@@ -23,7 +23,7 @@ void CallRecording::Prepare(const json::object* response) {
   prepared_ =
       recorder_.Prepare(audit::BuildApiCallRecord(facts_, audit::Outcome{response, nullptr}),
                         audit::ResourcesOf(facts_, response));
-  prepared_with_response_ = response != nullptr;
+  // Respond bumps the generation from 0, so a record built with a response has one above 0.
   prepared_generation_ = call_->response_generation();
 }
 
@@ -74,12 +74,12 @@ void CallRecording::Finish(const Result<json::object>& outcome) {
     // The committed record is final when it holds exactly this response (declared before
     // the write) or when the call has no response elements and no other resources.
     const json::object* declared = call_->response();
-    if (prepared_with_response_ && prepared_generation_ == call_->response_generation() &&
+    if (prepared_generation_ > 0 && prepared_generation_ == call_->response_generation() &&
         declared != nullptr && *declared == output) {
       recorder_.End(std::string(facts_.event_id));
       return;
     }
-    if (!prepared_with_response_ && audit::ResponseElements(facts_, &output).is_null() &&
+    if (prepared_generation_ == 0 && audit::ResponseElements(facts_, &output).is_null() &&
         SameResources(audit::ResourcesOf(facts_, &output), prepared_->row.resources)) {
       recorder_.End(std::string(facts_.event_id));
       return;

@@ -51,8 +51,8 @@ class CallRecording {
   const audit::ApiCall& facts_;
   services::CallContext* call_ = nullptr;
   std::optional<audit::Recorder::Prepared> prepared_;
-  bool prepared_with_response_ = false;
-  int prepared_generation_ = 0;  // the CallContext's response generation it was built from
+  // The CallContext's response generation `prepared_` was built from (0: without response).
+  int prepared_generation_ = 0;
   bool appended_ = false;       // a write transaction carried the record (committed or not)
   std::int64_t sequence_ = 0;   // its sequence number in the last such transaction
 };
