@@ -207,9 +207,12 @@ void BM_PrepareRecord(benchmark::State& state) {
   for (auto _ : state) {
     const std::string event_id = audit::NewEventId();
     audit::ApiCall facts = CreateUserFacts(f, event_id, input);
-    audit::Recorder::Prepared prepared =
-        f.recorder->Prepare(audit::BuildApiCallRecord(facts, audit::Outcome{&output, nullptr}),
-                            audit::ResourcesOf(facts, &output));
+    // The tree in a stack arena, as CallRecording builds it.
+    alignas(std::max_align_t) unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof(buffer));
+    audit::Recorder::Prepared prepared = f.recorder->Prepare(
+        audit::BuildApiCallRecord(facts, audit::Outcome{&output, nullptr}, &arena),
+        audit::ResourcesOf(facts, &output));
     benchmark::DoNotOptimize(prepared);
   }
 }

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -266,8 +267,11 @@ bool Glob(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+// What a selector finds: most select one value, so the first few live on the stack.
+using Found = boost::container::small_vector<const json::value*, 4>;
+
 void Select(const json::value& value, const std::vector<Step>& steps, std::size_t at,
-            std::vector<const json::value*>& out) {
+            Found& out) {
   if (at == steps.size()) {
     out.push_back(&value);
     return;
@@ -331,15 +335,17 @@ bool CompareOne(const Node& node, const json::value& value) {
       default: return false;
     }
   }
-  std::string text;
+  std::string number_text;  // the text of a number compared to a non-numeric pattern
+  std::string_view text;
   if (value.is_string()) {
-    text = std::string(value.get_string());
+    text = value.get_string();
   } else if (value.is_bool()) {
     text = value.get_bool() ? "true" : "false";
   } else if (value.is_null()) {
     text = "null";
   } else if (AsNumber(value)) {
-    text = json::serialize(value);
+    number_text = json::serialize(value);
+    text = number_text;
   } else {
     return false;  // objects compare to nothing
   }
@@ -348,15 +354,13 @@ bool CompareOne(const Node& node, const json::value& value) {
   return false;  // ordering comparisons need numbers on both sides
 }
 
-void SelectFrom(const json::value& record, const std::vector<Step>& steps,
-                std::vector<const json::value*>& out) {
+void SelectFrom(const json::value& record, const std::vector<Step>& steps, Found& out) {
   Select(record, steps, 0, out);
 }
 
 // The same from a record held as an object (no copy into a json::value). A selector always
 // starts with a member name ($.name...); one that does not selects nothing from an object.
-void SelectFrom(const json::object& record, const std::vector<Step>& steps,
-                std::vector<const json::value*>& out) {
+void SelectFrom(const json::object& record, const std::vector<Step>& steps, Found& out) {
   if (steps.empty() || steps.front().name.empty()) return;
   auto it = record.find(steps.front().name);
   if (it == record.end()) return;
@@ -373,7 +377,7 @@ bool Evaluate(const Node& node, const Record& record) {
     case Node::Kind::kCompare:
       break;
   }
-  std::vector<const json::value*> found;
+  Found found;
   SelectFrom(record, node.selector, found);
   if (node.op == Op::kNotExists) return found.empty();
   if (node.op == Op::kExists) return !found.empty();

@@ -62,6 +62,10 @@ TEST(FilterPattern, NumericComparisons) {
   EXPECT_TRUE(Match("{ $.ratio < 1e0 }"));
   EXPECT_TRUE(Match("{ $.latency != 7 }"));
   EXPECT_FALSE(Match("{ $.eventName > 3 }"));  // strings do not order
+  // A number against a text pattern compares its JSON text.
+  EXPECT_TRUE(Match("{ $.latency = 4* }"));
+  EXPECT_FALSE(Match("{ $.latency = 5* }"));
+  EXPECT_TRUE(Match("{ $.latency != 5* }"));
 }
 
 TEST(FilterPattern, NullBooleansAndExistence) {

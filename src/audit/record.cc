@@ -40,10 +40,13 @@ bool IsSecretMember(std::string_view camel_name) {
 
 enum class Mode { kRequest, kResponse };
 
-json::value Convert(const json::value& value, const protocol::Shape* shape, Mode mode);
+json::value Convert(const json::value& value, const protocol::Shape* shape, Mode mode,
+                    const json::storage_ptr& sp);
 
-json::value ConvertObject(const json::object& object, const protocol::Shape* shape, Mode mode) {
-  json::object out;
+json::value ConvertObject(const json::object& object, const protocol::Shape* shape, Mode mode,
+                          const json::storage_ptr& sp) {
+  json::object out(sp);
+  out.reserve(object.size());
   for (const auto& [key, value] : object) {
     const protocol::Shape* member_shape = nullptr;
     if (shape != nullptr && shape->type == protocol::ShapeType::kStructure) {
@@ -51,7 +54,7 @@ json::value ConvertObject(const json::object& object, const protocol::Shape* sha
     } else if (shape != nullptr && shape->type == protocol::ShapeType::kMap &&
                shape->map_value) {
       // Map keys are data, not member names: keep them as given.
-      out[key] = Convert(value, shape->map_value->shape, mode);
+      out[key] = Convert(value, shape->map_value->shape, mode, sp);
       continue;
     }
     std::string name = CamelCase(key);
@@ -62,30 +65,33 @@ json::value ConvertObject(const json::object& object, const protocol::Shape* sha
       if (mode == Mode::kRequest) out[name] = kHidden;
       continue;
     }
-    out[name] = Convert(value, member_shape, mode);
+    out[name] = Convert(value, member_shape, mode, sp);
   }
   return out;
 }
 
-json::value Convert(const json::value& value, const protocol::Shape* shape, Mode mode) {
+json::value Convert(const json::value& value, const protocol::Shape* shape, Mode mode,
+                    const json::storage_ptr& sp) {
   switch (value.kind()) {
     case json::kind::object:
-      return ConvertObject(value.get_object(), shape, mode);
+      return ConvertObject(value.get_object(), shape, mode, sp);
     case json::kind::array: {
       const protocol::Shape* element =
           shape != nullptr && shape->list_member ? shape->list_member->shape : nullptr;
-      json::array out;
+      json::array out(sp);
       out.reserve(value.get_array().size());
-      for (const json::value& item : value.get_array()) out.push_back(Convert(item, element, mode));
+      for (const json::value& item : value.get_array()) {
+        out.push_back(Convert(item, element, mode, sp));
+      }
       return out;
     }
     case json::kind::string:
       if (shape != nullptr && shape->type == protocol::ShapeType::kBlob) {
-        return json::string(crypto::Base64Encode(value.get_string()));
+        return json::string(crypto::Base64Encode(value.get_string()), sp);
       }
-      return value;
+      return json::value(value, sp);
     default:
-      return value;
+      return json::value(value, sp);
   }
 }
 
@@ -153,8 +159,10 @@ std::string CamelCase(std::string_view member_name) {
   return out;
 }
 
-json::object UserIdentity(const Principal& caller, std::string_view account_alias) {
-  json::object identity;
+json::object UserIdentity(const Principal& caller, std::string_view account_alias,
+                          json::storage_ptr sp) {
+  json::object identity(sp);
+  identity.reserve(8);
   identity["type"] = PrincipalTypeName(caller.type);
   identity["principalId"] = caller.principal_id;
   identity["arn"] = caller.arn;
@@ -173,10 +181,10 @@ json::object UserIdentity(const Principal& caller, std::string_view account_alia
       break;
   }
   if (caller.temporary) {
-    json::object session;
+    json::object session(sp);
     if (caller.type == PrincipalType::kAssumedRole ||
         caller.type == PrincipalType::kFederatedUser) {
-      json::object issuer;
+      json::object issuer(sp);
       issuer["type"] = caller.type == PrincipalType::kAssumedRole ? "Role" : "IAMUser";
       issuer["principalId"] = caller.issuer_principal_id;
       issuer["arn"] = caller.issuer_arn;
@@ -184,7 +192,7 @@ json::object UserIdentity(const Principal& caller, std::string_view account_alia
       issuer["userName"] = LastSegment(caller.issuer_arn);
       session["sessionIssuer"] = std::move(issuer);
     }
-    json::object attributes;
+    json::object attributes(sp);
     if (caller.session_issued) attributes["creationDate"] = FormatIso8601(*caller.session_issued);
     attributes["mfaAuthenticated"] = caller.mfa_authenticated.value_or(false) ? "true" : "false";
     session["attributes"] = std::move(attributes);
@@ -194,24 +202,37 @@ json::object UserIdentity(const Principal& caller, std::string_view account_alia
   return identity;
 }
 
-json::value RequestParameters(const ApiCall& call) {
-  if (call.input == nullptr) return nullptr;
+json::value RequestParameters(const ApiCall& call, json::storage_ptr sp) {
+  if (call.input == nullptr) return json::value(nullptr, sp);
   const protocol::Shape* shape = call.op != nullptr ? call.op->input : nullptr;
-  if (call.input->empty()) return nullptr;
-  return ConvertObject(*call.input, shape, Mode::kRequest);
+  if (call.input->empty()) return json::value(nullptr, sp);
+  return ConvertObject(*call.input, shape, Mode::kRequest, sp);
 }
 
-json::value ResponseElements(const ApiCall& call, const json::object* output) {
-  if (output == nullptr || output->empty()) return nullptr;
-  if (IsReadOnly(call.service, call.operation)) return nullptr;
+namespace {
+
+json::value ResponseElementsOf(const ApiCall& call, const json::object* output, bool read_only,
+                               const json::storage_ptr& sp) {
+  if (output == nullptr || output->empty() || read_only) return json::value(nullptr, sp);
   const protocol::Shape* shape = call.op != nullptr ? call.op->output : nullptr;
-  return ConvertObject(*output, shape, Mode::kResponse);
+  return ConvertObject(*output, shape, Mode::kResponse, sp);
 }
 
-json::object BuildApiCallRecord(const ApiCall& call, const Outcome& outcome) {
-  json::object record;
+}  // namespace
+
+json::value ResponseElements(const ApiCall& call, const json::object* output,
+                             json::storage_ptr sp) {
+  if (output == nullptr || output->empty()) return json::value(nullptr, sp);
+  return ResponseElementsOf(call, output, IsReadOnly(call.service, call.operation), sp);
+}
+
+json::object BuildApiCallRecord(const ApiCall& call, const Outcome& outcome,
+                                json::storage_ptr sp) {
+  const bool read_only = IsReadOnly(call.service, call.operation);
+  json::object record(sp);
+  record.reserve(24);
   record["eventVersion"] = "1.11";
-  record["userIdentity"] = UserIdentity(*call.caller, call.account_alias);
+  record["userIdentity"] = UserIdentity(*call.caller, call.account_alias, sp);
   record["eventTime"] = FormatIso8601(call.time);
   record["eventSource"] = EventSource(call.service);
   record["eventName"] = call.operation;
@@ -228,18 +249,19 @@ json::object BuildApiCallRecord(const ApiCall& call, const Outcome& outcome) {
     record["errorCode"] = code;
     record["errorMessage"] = outcome.error->message;
   }
-  record["requestParameters"] = RequestParameters(call);
-  record["responseElements"] =
-      outcome.error != nullptr ? json::value(nullptr) : ResponseElements(call, outcome.output);
+  record["requestParameters"] = RequestParameters(call, sp);
+  record["responseElements"] = outcome.error != nullptr
+                                   ? json::value(nullptr, sp)
+                                   : ResponseElementsOf(call, outcome.output, read_only, sp);
   record["requestID"] = call.request_id;
   record["eventID"] = call.event_id;
-  record["readOnly"] = IsReadOnly(call.service, call.operation);
+  record["readOnly"] = read_only;
   // CloudTrail lists the role (and the issued key) of AssumeRole* events in the record.
   if (call.service == "sts" && StartsWith(call.operation, "AssumeRole") &&
       outcome.error == nullptr) {
-    json::array resources;
+    json::array resources(sp);
     for (const store::AuditResource& resource : ResourcesOf(call, outcome.output)) {
-      json::object item;
+      json::object item(sp);
       if (resource.type == "AWS::IAM::AccessKey") {
         item["ARN"] = fmt::format("arn:aws:iam::{}:accessKey/{}", call.caller->account_id,
                                   resource.name);

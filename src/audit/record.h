@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
 
 #include "common/clock.h"
 #include "common/principal.h"
@@ -70,19 +72,23 @@ std::string CamelCase(std::string_view member_name);
 // The `userIdentity` element for `caller` (Root with userName = alias when set, IAMUser,
 // AssumedRole with sessionContext.sessionIssuer, FederatedUser; sessionContext.attributes
 // for temporary credentials).
-boost::json::object UserIdentity(const Principal& caller, std::string_view account_alias);
+boost::json::object UserIdentity(const Principal& caller, std::string_view account_alias,
+                                 boost::json::storage_ptr sp = {});
 
 // The input tree in CloudTrail's requestParameters form: camelCase member names, blobs in
 // base64, and secrets (model `sensitive` shapes and the well-known secret members) replaced
 // by kHidden. Null when the operation takes no input.
-boost::json::value RequestParameters(const ApiCall& call);
+boost::json::value RequestParameters(const ApiCall& call, boost::json::storage_ptr sp = {});
 // The output tree in responseElements form: camelCase, secrets (secretAccessKey,
 // sessionToken, seeds, ...) omitted as CloudTrail omits them. Null for read-only calls and
 // calls without output.
-boost::json::value ResponseElements(const ApiCall& call, const boost::json::object* output);
+boost::json::value ResponseElements(const ApiCall& call, const boost::json::object* output,
+                                    boost::json::storage_ptr sp = {});
 
-// The complete record of an API call (eventType AwsApiCall).
-boost::json::object BuildApiCallRecord(const ApiCall& call, const Outcome& outcome);
+// The complete record of an API call (eventType AwsApiCall). Every node of the tree is
+// allocated from `sp` (a caller building one record per call can pass an arena).
+boost::json::object BuildApiCallRecord(const ApiCall& call, const Outcome& outcome,
+                                       boost::json::storage_ptr sp = {});
 
 // The resources LookupEvents lists for the call (AWS::IAM::User for a UserName, ...),
 // derived from the input and output trees.

@@ -1,6 +1,7 @@
 #include "audit/audit.h"
 
 #include <chrono>
+#include <cstddef>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -203,6 +204,33 @@ TEST(RecordBuilder, RedactsSecretsInRequestAndResponse) {
   EXPECT_EQ(assume_record["awsRegion"], "eu-west-1");
   ASSERT_TRUE(assume_record.contains("resources"));
   EXPECT_EQ(assume_record["resources"].as_array().size(), 2u);
+}
+
+TEST(RecordBuilder, RecordsBuiltInAnArenaAreTheSame) {
+  // The dispatcher builds records in a stack arena (server/call_recording.cc); a tree too
+  // large for the buffer continues on the heap.
+  json::object big_input{{"UserName", "bob"}, {"Tags", json::array{}}};
+  for (int i = 0; i < 200; ++i) {
+    big_input["Tags"].as_array().push_back(
+        json::object{{"Key", "k" + std::to_string(i)}, {"Value", std::string(40, 'v')}});
+  }
+  json::object out{{"User", json::object{{"UserName", "bob"}, {"Path", "/"}}}};
+  Error denied("AccessDenied", "User: arn:aws:iam::111122223333:user/alice is not authorized");
+  for (const Principal& caller : {Root(), User(), RoleSession()}) {
+    for (const json::object& input :
+         {json::object{{"UserName", "bob"}, {"Password", "S3cret!pass"}}, big_input}) {
+      Call call(caller, "iam", "CreateUser", input);
+      for (const Outcome& outcome : {Outcome{}, Outcome{&out, nullptr}, Outcome{nullptr, &denied}}) {
+        alignas(std::max_align_t) unsigned char buffer[1024];
+        json::monotonic_resource arena(buffer, sizeof(buffer));
+        json::object in_arena = BuildApiCallRecord(call.facts, outcome, &arena);
+        json::object on_heap = BuildApiCallRecord(call.facts, outcome);
+        EXPECT_EQ(in_arena, on_heap);
+        EXPECT_EQ(json::serialize(in_arena), json::serialize(on_heap));
+        EXPECT_EQ(ToRow(in_arena, {}).record, ToRow(on_heap, {}).record);
+      }
+    }
+  }
 }
 
 TEST(RecordBuilder, ReadOnlyCallsHaveNullResponseElements) {
