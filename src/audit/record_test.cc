@@ -220,7 +220,8 @@ TEST(RecordBuilder, RecordsBuiltInAnArenaAreTheSame) {
     for (const json::object& input :
          {json::object{{"UserName", "bob"}, {"Password", "S3cret!pass"}}, big_input}) {
       Call call(caller, "iam", "CreateUser", input);
-      for (const Outcome& outcome : {Outcome{}, Outcome{&out, nullptr}, Outcome{nullptr, &denied}}) {
+      for (const Outcome& outcome :
+           {Outcome{}, Outcome{&out, nullptr}, Outcome{nullptr, &denied}}) {
         alignas(std::max_align_t) unsigned char buffer[1024];
         json::monotonic_resource arena(buffer, sizeof(buffer));
         json::object in_arena = BuildApiCallRecord(call.facts, outcome, &arena);
