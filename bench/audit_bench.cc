@@ -207,11 +207,9 @@ void BM_PrepareRecord(benchmark::State& state) {
   for (auto _ : state) {
     const std::string event_id = audit::NewEventId();
     audit::ApiCall facts = CreateUserFacts(f, event_id, input);
-    // The tree in a stack arena, as CallRecording builds it.
-    alignas(std::max_align_t) unsigned char buffer[8192];
-    json::monotonic_resource arena(buffer, sizeof(buffer));
+    server::RecordArena arena;  // as CallRecording builds it
     audit::Recorder::Prepared prepared = f.recorder->Prepare(
-        audit::BuildApiCallRecord(facts, audit::Outcome{&output, nullptr}, &arena),
+        audit::BuildApiCallRecord(facts, audit::Outcome{&output, nullptr}, arena.storage()),
         audit::ResourcesOf(facts, &output));
     benchmark::DoNotOptimize(prepared);
   }

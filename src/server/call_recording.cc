@@ -1,30 +1,12 @@
 #include "server/call_recording.h"
 
-#include <cstddef>
 #include <string>
 #include <vector>
-
-#include <boost/json/monotonic_resource.hpp>
 
 namespace rampart::server {
 namespace json = boost::json;
 
 namespace {
-
-// A record's tree lives only while its row and alerts are made from it: its nodes come from
-// a stack buffer instead of one heap allocation each (8 KiB hold a CreateUser record's
-// tree several times over; a larger one continues on the heap).
-class RecordArena {
- public:
-  RecordArena() : resource_(buffer_, sizeof(buffer_)) {}
-  RecordArena(const RecordArena&) = delete;
-  RecordArena& operator=(const RecordArena&) = delete;
-  json::storage_ptr storage() { return json::storage_ptr(&resource_); }
-
- private:
-  alignas(std::max_align_t) unsigned char buffer_[8192];
-  json::monotonic_resource resource_;
-};
 
 bool SameResources(const std::vector<store::AuditResource>& a,
                    const std::vector<store::AuditResource>& b) {
