@@ -7,6 +7,12 @@
 //                                writers on one store. Counter p50_us = median latency per call.
 //   BM_CreateUserAlternating     the same two, alternating every 250 ms within one run: the
 //                                robust ratio on a noisy machine (overhead_pct).
+//   BM_CreateUserRequest         a whole CreateUser request, alternating the same way: a
+//                                SigV4-signed HttpRequest through the server's Dispatcher
+//                                (route, decode, verify, authorize, handler, encode), one
+//                                dispatcher without and one with the server's audit Recorder,
+//                                on a data directory made by dev-init; the caller is dev-init's
+//                                admin. Only the network and HTTP parsing are left out.
 //   BM_LookupEvents/<attribute>  the LookupEvents handler (input checks, NextToken, store
 //                                query, output tree) for one page of 50 filtered by one
 //                                attribute, over 1,000,000 events of one account
@@ -28,10 +34,19 @@
 #include <boost/json.hpp>
 
 #include "audit/audit.h"
+#include "auth/master_key.h"
+#include "auth/sigv4/signer.h"
+#include "auth/sigv4/verifier.h"
+#include "authz/authz.h"
+#include "authz/store_policy_source.h"
 #include "protocol/protocol.h"
+#include "server/app.h"
 #include "server/call_recording.h"
+#include "server/credential_source.h"
+#include "server/dispatcher.h"
 #include "services/cloudtrail/cloudtrail.h"
 #include "services/iam/iam.h"
+#include "services/sts/sts.h"
 #include "store/store.h"
 
 namespace rampart {
@@ -216,28 +231,15 @@ void BM_PrepareRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_PrepareRecord)->Unit(benchmark::kMicrosecond);
 
-// Recorded and unrecorded calls alternate in slices of 250 ms of wall time (every thread in
-// the same slice), so that the shared machine's slow drifts (disk flush latency, other load)
-// weigh on both sides alike; the counters are the medians of each side (per-thread medians
-// averaged over the threads) and overhead_pct = recorded / unrecorded - 1.
-void BM_CreateUserAlternating(benchmark::State& state) {
-  WriteFixture& f = Writes();
-  std::vector<double> micros[2];
-  micros[0].reserve(8192);
-  micros[1].reserve(8192);
-  for (auto _ : state) {
-    auto start = std::chrono::steady_clock::now();
-    const bool recorded =
-        (std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch()).count() /
-         250) % 2 == 1;
-    if (!CreateUserCall(f, recorded)) {
-      state.SkipWithError("CreateUser failed");
-      break;
-    }
-    micros[recorded ? 1 : 0].push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
+// Whether calls starting at `start` are recorded: slices of 250 ms of wall time alternate.
+bool RecordedSlice(std::chrono::steady_clock::time_point start) {
+  return (std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch())
+              .count() /
+          250) % 2 == 1;
+}
+
+// The counters of an alternating run from each side's latencies (0 unrecorded, 1 recorded).
+void ReportAlternating(benchmark::State& state, std::vector<double> (&micros)[2]) {
   double p50[2] = {0, 0};
   for (int side = 0; side < 2; ++side) {
     std::sort(micros[side].begin(), micros[side].end());
@@ -250,7 +252,149 @@ void BM_CreateUserAlternating(benchmark::State& state) {
       p50[0] > 0 ? 100.0 * (p50[1] / p50[0] - 1.0) : 0.0, benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(state.iterations());
 }
+
+// Recorded and unrecorded calls alternate in slices of 250 ms of wall time (every thread in
+// the same slice), so that the shared machine's slow drifts (disk flush latency, other load)
+// weigh on both sides alike; the counters are the medians of each side (per-thread medians
+// averaged over the threads) and overhead_pct = recorded / unrecorded - 1.
+void BM_CreateUserAlternating(benchmark::State& state) {
+  WriteFixture& f = Writes();
+  std::vector<double> micros[2];
+  micros[0].reserve(8192);
+  micros[1].reserve(8192);
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    const bool recorded = RecordedSlice(start);
+    if (!CreateUserCall(f, recorded)) {
+      state.SkipWithError("CreateUser failed");
+      break;
+    }
+    micros[recorded ? 1 : 0].push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  ReportAlternating(state, micros);
+}
 BENCHMARK(BM_CreateUserAlternating)
+    ->Threads(1)
+    ->Threads(8)
+    ->MinTime(10.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// The server's pipeline on a dev-init data directory: two dispatchers over one store, one
+// without a recorder and one with the server's Recorder, sharing everything else.
+struct RequestFixture {
+  std::unique_ptr<store::Store> store;
+  SystemClock clock;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::unique_ptr<server::StoreCredentialSource> credentials;
+  std::unique_ptr<auth::SigV4Verifier> verifier;
+  std::unique_ptr<authz::StorePolicySource> policies;
+  std::unique_ptr<authz::Authorizer> authorizer;
+  services::Environment env;
+  services::HandlerRegistry handlers;
+  std::unique_ptr<audit::AlertEngine> alerts;
+  std::unique_ptr<audit::Recorder> recorder;
+  std::unique_ptr<server::Dispatcher> plain;
+  std::unique_ptr<server::Dispatcher> recorded;
+  std::atomic<std::int64_t> next_user{0};
+
+  RequestFixture() {
+    const fs::path data = BenchDir() / "requests";
+    fs::remove_all(data);
+    server::DevInitOptions init;
+    init.data_dir = data;
+    init.account_id = kAcct;
+    Result<json::object> made = server::DevInit(init);
+    if (!made) {
+      std::fprintf(stderr, "dev-init: %s\n", made.error().message.c_str());
+      std::abort();
+    }
+    access_key_id = json::value_to<std::string>(made->at("AccessKeyId"));
+    secret_access_key = json::value_to<std::string>(made->at("SecretAccessKey"));
+    Result<std::string> key = auth::LoadOrCreateMasterKey(data, std::getenv("RAMPART_MASTER_KEY"));
+    if (!key) std::abort();
+    auto opened = store::OpenSqliteStore(server::DatabasePath(data), std::move(*key));
+    if (!opened) std::abort();
+    store = std::move(*opened);
+    env.page_token_key = std::string(32, 'p');
+    credentials = std::make_unique<server::StoreCredentialSource>(*store, env.page_token_key);
+    verifier = std::make_unique<auth::SigV4Verifier>(*credentials, clock);
+    policies = std::make_unique<authz::StorePolicySource>(*store);
+    authorizer = std::make_unique<authz::Authorizer>(*policies);
+    env.store = store.get();
+    env.policies = policies.get();
+    env.clock = &clock;
+    // As server::RegisterServices, with IAM's 5,000-user quota lifted.
+    services::iam::IamOptions iam_options;
+    iam_options.quotas.users_per_account = 100'000'000;
+    services::sts::Register(handlers);
+    services::iam::Register(handlers, iam_options);
+    services::cloudtrail::Register(handlers);
+    alerts = std::make_unique<audit::AlertEngine>(audit::BuiltinAlertRules(),
+                                                  std::vector<std::string>{});
+    recorder = std::make_unique<audit::Recorder>(*store, *alerts, clock);
+    plain = std::make_unique<server::Dispatcher>(protocol::Models(), *verifier, *authorizer,
+                                                 handlers, env, nullptr);
+    recorded = std::make_unique<server::Dispatcher>(protocol::Models(), *verifier, *authorizer,
+                                                    handlers, env, recorder.get());
+  }
+
+  // A CreateUser request for a new user name, signed now as the AWS CLI signs it.
+  HttpRequest SignedCreateUser() {
+    HttpRequest request;
+    request.method = "POST";
+    request.target = "/";
+    request.remote_ip = "127.0.0.1";
+    request.body = "Action=CreateUser&Version=2010-05-08&UserName=r" +
+                   std::to_string(next_user++);
+    request.headers = {
+        {"Host", "127.0.0.1:8080"},
+        {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+        {"User-Agent", "aws-cli/2.9.19 Python/3.11.2 Linux/6.1.0 source/x86_64.debian.12"},
+        {"Content-Length", std::to_string(request.body.size())}};
+    auth::sigv4::SigningParams params;
+    params.access_key_id = access_key_id;
+    params.secret_access_key = secret_access_key;
+    params.region = "us-east-1";
+    params.service = "iam";
+    params.time = clock.Now();
+    if (!auth::sigv4::SignRequest(request, params)) std::abort();
+    return request;
+  }
+};
+
+RequestFixture& Requests() {
+  static RequestFixture* fixture = new RequestFixture();
+  return *fixture;
+}
+
+// Like BM_CreateUserAlternating, for whole requests; signing is outside the timed part.
+void BM_CreateUserRequest(benchmark::State& state) {
+  RequestFixture& f = Requests();
+  std::vector<double> micros[2];
+  micros[0].reserve(8192);
+  micros[1].reserve(8192);
+  for (auto _ : state) {
+    HttpRequest request = f.SignedCreateUser();
+    auto start = std::chrono::steady_clock::now();
+    const bool recorded = RecordedSlice(start);
+    HttpResponse response = (recorded ? f.recorded : f.plain)->Handle(request);
+    const double took =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (response.status != 200) {
+      std::fprintf(stderr, "CreateUser: %d %s\n", response.status, response.body.c_str());
+      state.SkipWithError("CreateUser failed");
+      break;
+    }
+    micros[recorded ? 1 : 0].push_back(took);
+  }
+  ReportAlternating(state, micros);
+}
+BENCHMARK(BM_CreateUserRequest)
     ->Threads(1)
     ->Threads(8)
     ->MinTime(10.0)
